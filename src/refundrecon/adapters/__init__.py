@@ -1,0 +1,1 @@
+"""Adapters: one module per source system, each turning a native export into canonical records."""

@@ -1,0 +1,1 @@
+"""Canonical records, money and the closed vocabulary shared by every stage."""
