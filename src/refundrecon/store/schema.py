@@ -48,7 +48,7 @@ AUDIT_DDL = """
 CREATE TABLE IF NOT EXISTS audit_events (
     source VARCHAR NOT NULL,
     record_id VARCHAR NOT NULL,
-    at TIMESTAMPTZ NOT NULL,
+    "at" TIMESTAMPTZ NOT NULL,
     actor VARCHAR,
     field VARCHAR NOT NULL,
     old_value VARCHAR,
@@ -61,7 +61,7 @@ CREATE TABLE IF NOT EXISTS audit_events (
 
 SYNC_DDL = """
 CREATE TABLE IF NOT EXISTS sync_events (
-    at TIMESTAMPTZ NOT NULL,
+    "at" TIMESTAMPTZ NOT NULL,
     connector VARCHAR NOT NULL,
     source VARCHAR NOT NULL,
     target VARCHAR NOT NULL,
@@ -124,6 +124,30 @@ CREATE TABLE IF NOT EXISTS case_records (
 )
 """
 
+FMT_MONEY_MACRO = """
+CREATE OR REPLACE MACRO fmt_money(x, cur) AS
+    CASE (SELECT exponent FROM currencies WHERE code = cur)
+        WHEN 0 THEN CAST(CAST(x AS DECIMAL(18,0)) AS VARCHAR)
+        WHEN 3 THEN CAST(CAST(x AS DECIMAL(18,3)) AS VARCHAR)
+        WHEN 4 THEN CAST(x AS VARCHAR)
+        ELSE CAST(CAST(x AS DECIMAL(18,2)) AS VARCHAR) END
+"""
+"""Format an exact amount with its currency's decimals (needs the ``currencies`` table)."""
+
+
+CASE_DIAGNOSIS_DDL = """
+CREATE TABLE IF NOT EXISTS case_diagnosis (
+    case_id VARCHAR NOT NULL,
+    root_cause VARCHAR NOT NULL,     -- integration | process | timing | unknown
+    pattern VARCHAR NOT NULL,        -- a Pattern of the vocabulary
+    confidence DOUBLE NOT NULL,      -- 0..1
+    explanation VARCHAR,
+    evidence VARCHAR,                -- JSON array of {kind, text, refs}
+    group_id VARCHAR
+)
+"""
+"""Filled by diagnosis; empty until it runs, so reports read ``unknown`` for every case."""
+
 ALL_DDL: tuple[str, ...] = (
     RECORDS_DDL,
     AUDIT_DDL,
@@ -132,4 +156,5 @@ ALL_DDL: tuple[str, ...] = (
     LINKS_DDL,
     CASES_DDL,
     CASE_RECORDS_DDL,
+    CASE_DIAGNOSIS_DDL,
 )

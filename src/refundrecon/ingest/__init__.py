@@ -1,0 +1,1 @@
+"""Ingestion: read interchange (and native) files into the store, quarantining bad rows."""

@@ -1,0 +1,108 @@
+"""Loading one tabular file into a staging table whose every column is text.
+
+All values arrive as strings so that validation, not the reader, decides what an amount or a
+timestamp is: nothing is coerced before it is checked, and no amount ever passes through float.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from refundrecon.ingest.files import Container, InputFile
+from refundrecon.store.sql import quote_ident, quote_literal
+
+_FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL")
+
+
+@dataclass(frozen=True, slots=True)
+class RawTable:
+    """A staging table of text columns plus ``_row`` (1-based data row) for one input."""
+
+    name: str
+    columns: tuple[str, ...]
+    float_columns: tuple[str, ...]
+
+
+def load_raw(con: duckdb.DuckDBPyConnection, file: InputFile, name: str) -> RawTable:
+    """Copy ``file`` into staging table ``name`` with every column as VARCHAR."""
+    if file.container is Container.JSONL:
+        return _load_jsonl(con, file, name)
+    path = quote_literal(str(file.path))
+    if file.container is Container.CSV:
+        source = f"read_csv({path}, all_varchar = true, header = true, auto_detect = true)"
+    elif file.container is Container.PARQUET:
+        source = f"read_parquet({path})"
+    else:
+        raise ValueError(f"{file.path}: not a tabular file ({file.container})")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS SELECT * FROM {source}")
+    types = con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?", [name]
+    ).fetchall()
+    float_columns = tuple(
+        col.strip().lower() for col, typ in types if str(typ).upper() in _FLOAT_TYPES
+    )
+    casts = ", ".join(
+        f"CAST({quote_ident(col)} AS VARCHAR) AS {quote_ident(col.strip().lower())}"
+        for col, _typ in types
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS "
+        f"SELECT CAST(rowid + 1 AS BIGINT) AS _row, {casts} FROM {quote_ident(name)}"
+    )
+    return RawTable(name, tuple(col.strip().lower() for col, _typ in types), float_columns)
+
+
+def _load_jsonl(con: duckdb.DuckDBPyConnection, file: InputFile, name: str) -> RawTable:
+    """Stage JSON Lines with each key's raw text, noting keys that hold non-integer numbers."""
+    objects = f"{name}_objects"
+    path = quote_literal(str(file.path))
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {quote_ident(objects)} AS "
+        f"SELECT CAST(json AS JSON) AS j FROM read_ndjson_objects({path})"
+    )
+    keys = [
+        str(row[0])
+        for row in con.execute(
+            f"SELECT DISTINCT unnest(json_keys(j)) FROM {quote_ident(objects)}"
+        ).fetchall()
+    ]
+    keys.sort()
+    float_columns: list[str] = []
+    for key in keys:
+        pointer = quote_literal("$." + json_path_key(key))
+        found = con.execute(
+            f"SELECT 1 FROM {quote_ident(objects)} WHERE json_type(j, {pointer}) = 'DOUBLE' LIMIT 1"
+        ).fetchall()
+        if found:
+            float_columns.append(key.strip().lower())
+    extracts = ", ".join(
+        f"j ->> {quote_literal('$.' + json_path_key(key))} AS {quote_ident(key.strip().lower())}"
+        for key in keys
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS "
+        f"SELECT CAST(rowid + 1 AS BIGINT) AS _row, {extracts} FROM {quote_ident(objects)}"
+    )
+    con.execute(f"DROP TABLE {quote_ident(objects)}")
+    return RawTable(name, tuple(k.strip().lower() for k in keys), tuple(float_columns))
+
+
+def json_path_key(key: str) -> str:
+    """Quote one object key for a JSON path expression."""
+    return '"' + key.replace('"', '\\"') + '"'
+
+
+def register_arrow(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str) -> RawTable:
+    """Stage an Arrow table of text columns (with ``_row``) produced by a mapper or adapter."""
+    con.register(f"{name}_arrow", table)
+    columns = tuple(c for c in table.column_names if c != "_row")
+    casts = ", ".join(f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in columns)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS "
+        f"SELECT CAST(_row AS BIGINT) AS _row, {casts} FROM {quote_ident(name + '_arrow')}"
+    )
+    con.unregister(f"{name}_arrow")
+    return RawTable(name, columns, ())
