@@ -1,0 +1,1 @@
+"""Matching: link records of different roles that describe the same refund."""
