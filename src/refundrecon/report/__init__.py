@@ -1,0 +1,1 @@
+"""Reports: the weekly summary, the JSON contract and the terminal rendering."""
