@@ -74,13 +74,14 @@ def inspect(path: Path) -> InputFile:
     if stripped.startswith(b"["):
         return InputFile(path, Container.JSON, (), head)
     text = stripped.decode("utf-8", errors="replace")
-    first_line = text.splitlines()[0] if text else ""
-    if not first_line:
+    lines = text.splitlines()
+    header_line = lines[0] if lines else ""
+    if not header_line:
         return InputFile(path, Container.UNKNOWN, (), head)
     try:
-        dialect = csv.Sniffer().sniff(first_line, delimiters=",;\t|")
+        dialect = csv.Sniffer().sniff(header_line, delimiters=",;\t|")
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    header = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
+    header = next(csv.reader(io.StringIO(header_line), delimiter=delimiter), [])
     return InputFile(path, Container.CSV, tuple(h.strip() for h in header), head)

@@ -62,7 +62,24 @@ class LoadReport:
         return self.records > 0
 
 
-FileHandler = Callable[[duckdb.DuckDBPyConnection, InputFile, str], "RawTable | None"]
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """One staged text table produced from a non-interchange file, with its kind and system."""
+
+    raw: RawTable
+    kind: FileKind
+    system: str
+
+
+@dataclass(frozen=True, slots=True)
+class NativeRead:
+    """What a native reader made of one file: staged tables plus rows it could not read."""
+
+    staged: list[Staged]
+    errors: list[RowError]
+
+
+FileHandler = Callable[[duckdb.DuckDBPyConnection, InputFile, str], "NativeRead | None"]
 
 
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -104,28 +121,41 @@ def load_inputs(
             report.unreadable.append(RowError(str(path), None, None, f"cannot read: {exc}"))
             continue
         kind = detect_kind(file.header) if file.container is not Container.JSON else None
-        raw: RawTable | None = None
         try:
             if kind is not None:
-                raw = load_raw(con, file, name)
-                system = "interchange"
-            elif native is not None:
-                raw = native(con, file, name)
-                system = "native"
-                kind = FileKind.REFUNDS if raw is not None else None
+                staged = [Staged(load_raw(con, file, name), kind, "interchange")]
+                errors: list[RowError] = []
+            else:
+                native_read = native(con, file, name) if native is not None else None
+                if native_read is None:
+                    report.unreadable.append(
+                        RowError(str(path), None, None, "not a refund, audit or sync-log file")
+                    )
+                    continue
+                staged, errors = native_read.staged, native_read.errors
         except (duckdb.Error, OSError, ValueError) as exc:
             report.unreadable.append(RowError(str(path), None, None, f"cannot read: {exc}"))
             continue
-        if raw is None or kind is None:
-            report.unreadable.append(
-                RowError(str(path), None, None, "not a refund, audit or sync-log file")
+        _quarantine_errors(con, errors)
+        for part in staged:
+            report.files.append(_stage(con, part.raw, part.kind, str(path), part.system))
+        if errors and not staged:
+            report.files.append(
+                FileReport(str(path), "refunds", "", len(errors), 0, len(errors), "native")
             )
-            continue
-        report.files.append(_stage(con, raw, kind, str(path), system))
     _finish_refunds(con, report)
     _dedupe_events(con, report)
     report.quarantined = count(con, "SELECT count(*) FROM quarantine")
     return report
+
+
+def _quarantine_errors(con: duckdb.DuckDBPyConnection, errors: list[RowError]) -> None:
+    """Store row errors found by a native reader or column map in ``quarantine``."""
+    if errors:
+        con.executemany(
+            "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?)",
+            [[e.file, e.row, e.field, e.reason, e.raw] for e in errors],
+        )
 
 
 def _stage(

@@ -54,7 +54,7 @@ class PeriodSummary:
                 for role, totals in self.roles.items()
             },
             "cases": self.cases,
-            "statuses": {status: self.statuses.get(status, 0) for status in CaseStatus},
+            "statuses": {s.value: self.statuses.get(s.value, 0) for s in CaseStatus},
             "discrepancies": {kind: self.kinds[kind] for kind in sorted(self.kinds)},
             "discrepant_totals": {
                 cur: format_amount(amount, cur)
