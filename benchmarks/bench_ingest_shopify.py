@@ -1,0 +1,147 @@
+"""Ingest speed of the Shopify REST refund adapter: rows/s and peak memory.
+
+Writes N Shopify REST refunds (2024-04 shape: one refund line with MoneyBags, one gateway
+refund transaction, an occasional shipping adjustment) to a temporary folder, either as a
+``refunds/create`` webhook archive in JSON Lines (one refund per line, streamed) or as one
+``{"refunds": [...]}`` JSON document, then times reading them through the adapter. It also
+times the two parts of the work: parsing alone, and mapping the parsed objects to records, so
+the bottleneck is visible.
+
+    .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 1000000
+    .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 100000 --format json
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from datetime import UTC
+from pathlib import Path
+
+from refundrecon.adapters.base import ReadOptions
+from refundrecon.adapters.shopify_refund import map_refund
+from refundrecon.adapters.shopify_rest import ShopifyRestAdapter, ShopifyWebhookAdapter
+from refundrecon.adapters.storefront_util import iter_jsonl, load_json_fast
+from refundrecon.model.records import Provenance
+
+_TEMPLATE = (
+    '{{"id":{rid},"order_id":{oid},"created_at":"2024-05-{day:02d}T{hour:02d}:{minute:02d}:00'
+    '-04:00","note":null,"user_id":{user},"processed_at":"2024-05-{day:02d}T{hour:02d}:'
+    '{minute:02d}:05-04:00","restock":true,"admin_graphql_api_id":"gid://shopify/Refund/{rid}",'
+    '"refund_line_items":[{{"id":{lid},"quantity":1,"line_item_id":{liid},"location_id":{loc},'
+    '"restock_type":"return","subtotal":"{sub}","total_tax":"{tax}","subtotal_set":'
+    '{{"shop_money":{{"amount":"{sub}","currency_code":"USD"}},"presentment_money":'
+    '{{"amount":"{sub}","currency_code":"USD"}}}},"total_tax_set":{{"shop_money":'
+    '{{"amount":"{tax}","currency_code":"USD"}},"presentment_money":{{"amount":"{tax}",'
+    '"currency_code":"USD"}}}}}}],"transactions":[{{"id":{tid},"order_id":{oid},"kind":"refund",'
+    '"gateway":"{gateway}","status":"success","message":null,"created_at":"2024-05-{day:02d}T'
+    '{hour:02d}:{minute:02d}:03-04:00","test":false,"authorization":"re_{tid}","location_id":null,'
+    '"user_id":null,"parent_id":{pid},"source_name":"{source}","amount":"{total}",'
+    '"currency":"USD"}}],"order_adjustments":[{adjustments}]}}'
+)
+_SHIPPING = (
+    '{{"id":{aid},"order_id":{oid},"refund_id":{rid},"kind":"shipping_refund","reason":'
+    '"Shipping refund","amount":"-5.00","tax_amount":"0.00"}}'
+)
+_GATEWAYS = ("shopify_payments", "shopify_payments", "paypal", "gift_card", "cash")
+
+
+def refund_line(index: int) -> str:
+    """One synthetic refund as compact JSON (deterministic by index)."""
+    cents = 500 + (index * 7919) % 40000
+    tax = cents * 8 // 100
+    shipping = index % 5 == 0
+    total = cents + tax + (500 if shipping else 0)
+    gateway = _GATEWAYS[index % len(_GATEWAYS)]
+    return _TEMPLATE.format(
+        rid=10_000_000 + index,
+        oid=20_000_000 + index // 2,
+        day=1 + index % 28,
+        hour=index % 24,
+        minute=index % 60,
+        user=400 + index % 37,
+        lid=30_000_000 + index,
+        liid=40_000_000 + index,
+        loc=300 + index % 12,
+        sub=f"{cents // 100}.{cents % 100:02d}",
+        tax=f"{tax // 100}.{tax % 100:02d}",
+        tid=50_000_000 + index,
+        pid=60_000_000 + index,
+        gateway=gateway,
+        source="pos" if gateway == "cash" else "web",
+        total=f"{total // 100}.{total % 100:02d}",
+        adjustments=_SHIPPING.format(aid=70_000_000 + index, oid=20_000_000 + index // 2, rid=index)
+        if shipping
+        else "",
+    )
+
+
+def write_file(folder: Path, rows: int, form: str) -> Path:
+    """Write the synthetic export and return its path."""
+    path = folder / ("refunds.jsonl" if form == "jsonl" else "refunds.json")
+    with path.open("w") as handle:
+        if form == "json":
+            handle.write('{"refunds":[\n')
+        for index in range(rows):
+            if form == "json" and index:
+                handle.write(",\n")
+            handle.write(refund_line(index))
+            if form == "jsonl":
+                handle.write("\n")
+        if form == "json":
+            handle.write("\n]}\n")
+    return path
+
+
+def peak_mib() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    """Generate, read, and print rows/s, the split between parsing and mapping, and memory."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--format", choices=("jsonl", "json"), default="jsonl")
+    parser.add_argument("--breakdown", action="store_true", help="also time parse and map alone")
+    args = parser.parse_args()
+    options = ReadOptions(naive_tz=UTC)
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        path = write_file(Path(folder), args.rows, args.format)
+        size = path.stat().st_size
+        print(f"generated {args.rows:,} refunds, {size / 2**20:,.0f} MiB {args.format}", end="")
+        print(f" in {time.perf_counter() - started:.1f} s")
+        adapter = ShopifyWebhookAdapter() if args.format == "jsonl" else ShopifyRestAdapter()
+        base = peak_mib()
+        started = time.perf_counter()
+        result = adapter.read(path, options)
+        elapsed = time.perf_counter() - started
+        count = len(result.refunds)
+        assert count == args.rows and not result.errors, (count, result.errors[:3])
+        print(f"adapter read: {count:,} records in {elapsed:.2f} s = {count / elapsed:,.0f} rows/s")
+        print(f"peak RSS: {peak_mib():,.0f} MiB (before reading: {base:,.0f} MiB)")
+        del result
+        if args.breakdown and args.format == "jsonl":
+            breakdown(path, options)
+
+
+def breakdown(path: Path, options: ReadOptions) -> None:
+    """Time parsing alone, then mapping pre-parsed objects, to show where the time goes."""
+    started = time.perf_counter()
+    parsed = [load_json_fast(line) for _, line in iter_jsonl(path)]
+    parse = time.perf_counter() - started
+    print(f"  parse only:  {len(parsed) / parse:,.0f} rows/s")
+    provenance = Provenance(str(path), 1, None, "shopify")
+    started = time.perf_counter()
+    for item in parsed:
+        assert isinstance(item, dict)
+        map_refund(item, "", provenance, options)
+    mapping = time.perf_counter() - started
+    print(f"  map only:    {len(parsed) / mapping:,.0f} rows/s (includes record construction)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,218 @@
+"""BigCommerce v3 refunds (GET /v3/orders/payment_actions/refunds and per-order refunds).
+
+A refund has ``total_amount`` (what went back to the shopper, tax included), ``total_tax``,
+``items[]`` by ``item_type`` (PRODUCT, ORDER, SHIPPING, HANDLING, GIFT_WRAPPING, TAX) and
+``payments[]`` by provider. The amount is ``total_amount``: BigCommerce computes it from the
+items and the merchant may override it, and it is what the providers were asked to refund.
+Shipping is the sum of the SHIPPING items' ``requested_amount``; handling and gift wrapping
+go to ``extras``. The method follows the largest payment: provider ``storecredit`` is store
+credit, ``giftcertificate`` a gift card, anything else the original payment. A refund whose
+payments were all declined is ``failed``.
+
+BigCommerce refunds carry no currency. The adapter takes it, in this order, from the refund or
+document (``currency``/``currency_code``, added by some export tools), from
+``ReadOptions.currency`` when the options carry one, or from the adapter's ``currency``
+setting; without any, each refund is a row error saying so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+
+from refundrecon.adapters.base import Adapter, ReadOptions, Sniff
+from refundrecon.adapters.common import ErrorLog, FieldError
+from refundrecon.adapters.storefront_util import (
+    UNREADABLE,
+    amount_of,
+    as_mapping,
+    currency_code,
+    declared_currency,
+    first_item,
+    get_list,
+    has_keys,
+    money,
+    optional_amount,
+    optional_id,
+    optional_text,
+    part_amount,
+    raw_snippet,
+    read_documents,
+    require_id,
+    timestamp,
+)
+from refundrecon.model.records import Provenance, ReadResult, RefundRecord
+from refundrecon.model.vocab import Role
+
+SYSTEM = "bigcommerce"
+_KEYS = frozenset({"id", "order_id", "total_amount", "payments", "items"})
+_ZERO = Decimal(0)
+_PROVIDER_METHOD = {"storecredit": "store_credit", "giftcertificate": "gift_card"}
+_ORIGINAL = "original_payment"
+
+
+def _payments(
+    refund: Mapping[str, object],
+) -> tuple[list[tuple[Decimal, str, str | None, bool]], bool]:
+    """Read (amount, provider, payment id, offline) per payment; say if all were declined."""
+    found: list[tuple[Decimal, str, str | None, bool]] = []
+    declined = 0
+    payments = get_list(refund, "payments", "")
+    for index, raw in enumerate(payments):
+        path = f"payments[{index}]."
+        payment = as_mapping(raw, path[:-1])
+        if payment.get("is_declined") is True:
+            declined += 1
+            continue
+        provider = optional_text(payment, "provider_id") or "unknown"
+        found.append(
+            (
+                amount_of(payment.get("amount"), f"{path}amount"),
+                provider,
+                optional_id(payment, "id", path),
+                payment.get("offline") is True,
+            )
+        )
+    return found, bool(payments) and declined == len(payments)
+
+
+def _items(refund: Mapping[str, object]) -> dict[str, Decimal]:
+    """Sum ``requested_amount`` per item type (PRODUCT lines without one count as zero)."""
+    sums: dict[str, Decimal] = {}
+    for index, raw in enumerate(get_list(refund, "items", "")):
+        path = f"items[{index}]."
+        item = as_mapping(raw, path[:-1])
+        kind = item.get("item_type")
+        if not isinstance(kind, str):
+            raise FieldError(f"{path}item_type", f"expected an item type, got {kind!r}")
+        amount = optional_amount(item, "requested_amount", path) or _ZERO
+        sums[kind] = sums.get(kind, _ZERO) + amount
+    return sums
+
+
+def map_refund(
+    refund: Mapping[str, object], row: int, file: str, options: ReadOptions, currency: str | None
+) -> RefundRecord:
+    """Turn one BigCommerce refund into a sales refund record (see the module docstring)."""
+    record_id = require_id(refund, "id", "")
+    own = refund.get("currency") or refund.get("currency_code")
+    code = currency_code(own, "currency") if own is not None else currency
+    if code is None:
+        raise FieldError(
+            "currency",
+            "BigCommerce refunds carry no currency: declare the store currency to read them",
+        )
+    total = amount_of(refund.get("total_amount"), "total_amount")
+    if total < 0:
+        raise FieldError("total_amount", f"a refund total cannot be negative, got {total}")
+    payments, all_declined = _payments(refund)
+    items = _items(refund)
+    extras: dict[str, str] = {}
+    lead = max(payments, key=lambda p: p[0]) if payments else None
+    if lead is not None:
+        extras["provider_id"] = lead[1]
+        if lead[3]:
+            extras["offline"] = "true"
+    if len(payments) > 1:
+        extras["tenders"] = ";".join(
+            f"{_PROVIDER_METHOD.get(p[1], _ORIGINAL)}:{p[0]}" for p in payments
+        )
+    for kind in ("HANDLING", "GIFT_WRAPPING", "ORDER"):
+        if items.get(kind):
+            extras[f"{kind.lower()}_amount"] = str(items[kind])
+    reason = optional_text(refund, "reason")
+    if reason is not None:
+        extras["reason"] = reason
+    if refund.get("uses_merchant_override_values") is True:
+        extras["merchant_override"] = "true"
+    user = optional_id(refund, "user_id", "")
+    tax = optional_amount(refund, "total_tax", "")
+    shipping = items.get("SHIPPING")
+    return RefundRecord(
+        source=SYSTEM,
+        role=Role.SALES,
+        record_id=record_id,
+        record_type="refund",
+        amount=money(total, code, "total_amount"),
+        created_at=timestamp(refund.get("created"), "created", options),
+        provenance=Provenance(file, row, record_id, SYSTEM),
+        order_ref=optional_id(refund, "order_id", ""),
+        sales_refund_ref=record_id,
+        payment_ref=None if lead is None else lead[2],
+        tax_amount=None if tax is None else part_amount(tax, code, "tax", extras),
+        shipping_amount=None
+        if shipping is None
+        else part_amount(shipping, code, "shipping", extras),
+        method="original_payment" if lead is None else _PROVIDER_METHOD.get(lead[1], _ORIGINAL),
+        channel="online",
+        operator=None if user in (None, "0") else user,
+        status="failed" if all_declined else "succeeded",
+        extras=extras,
+    )
+
+
+def _refund_list(document: object) -> tuple[list[object], str | None] | None:
+    """The refunds of a document (``data`` list or object) and a document-level currency."""
+    if not isinstance(document, dict):
+        return None
+    data = document.get("data")
+    code = document.get("currency_code") or document.get("currency")
+    currency = code if isinstance(code, str) else None
+    if isinstance(data, list):
+        return data, currency
+    if isinstance(data, dict):
+        return [data], currency
+    return None
+
+
+class BigCommerceRefundsAdapter:
+    """BigCommerce v3 ``payment_actions/refunds`` responses (``{"data": [...], "meta": {}}``)."""
+
+    system = SYSTEM
+    role = Role.SALES
+
+    def __init__(self, currency: str | None = None) -> None:
+        self.currency = currency
+
+    def detects(self, sniff: Sniff) -> bool:
+        """Recognise ``data`` holding refunds with ``total_amount``, ``payments`` and ``items``."""
+        document = sniff.json
+        if not isinstance(document, dict) or "data" not in document:
+            return False
+        data = document["data"]
+        return has_keys(first_item(data) if isinstance(data, list) else data, _KEYS)
+
+    def read(self, path: Path, options: ReadOptions) -> ReadResult:
+        """Read every refund; bad ones (or a missing currency) become row errors."""
+        log = ErrorLog(str(path))
+        records: list[RefundRecord] = []
+        fallback = declared_currency(options, self.currency)
+        for _, document in read_documents(path):
+            if isinstance(document, ValueError):
+                log.add(None, None, f"not valid JSON: {document}", None)
+                continue
+            found = _refund_list(document)
+            if found is None:
+                log.add(None, "data", "no data list of refunds", raw_snippet(document))
+                continue
+            refunds, document_currency = found
+            for index, refund in enumerate(refunds, start=1):
+                if not isinstance(refund, dict):
+                    log.add(index, None, "expected a refund object", raw_snippet(refund))
+                    continue
+                try:
+                    currency = (
+                        currency_code(document_currency, "currency_code")
+                        if document_currency
+                        else fallback
+                    )
+                    records.append(map_refund(refund, index, str(path), options, currency))
+                except FieldError as exc:
+                    log.add_field_error(index, exc, raw_snippet(refund))
+                except UNREADABLE as exc:  # a value of a kind no field check foresaw
+                    log.add(index, None, f"unreadable refund: {exc}", raw_snippet(refund))
+        return ReadResult(tuple(records), errors=tuple(log.errors), system=SYSTEM)
+
+
+ADAPTERS: tuple[Adapter, ...] = (BigCommerceRefundsAdapter(),)

@@ -1,0 +1,212 @@
+"""SAP S/4HANA OData v2 billing documents (``A_BillingDocument``) → ledger refund records.
+
+Reads ``{"d": {"results": [...]}}`` pages (or a single ``{"d": {...}}`` entity) of the
+``API_BILLING_DOCUMENT_SRV`` service. Amounts are unsigned decimal strings; the sign comes from
+``SDDocumentCategory``:
+
+- ``O`` credit memo and ``6`` intercompany credit memo: a credit to the customer (positive);
+- ``S`` cancellation of a credit memo: takes the credit back (negative, type
+  ``credit_memo_cancellation``, ``extras["cancels"]`` names the cancelled document);
+- ``N`` cancellation of an invoice: a credit of the invoiced amount (positive, type
+  ``invoice_cancellation``);
+- any other category (``M`` invoice, ``P`` debit memo, ``U`` pro forma, …) is not a refund and is
+  refused as a row error naming the category.
+
+The amount is ``TotalGrossAmount`` when present, else ``TotalNetAmount`` + ``TaxAmount``
+(``TotalTaxAmount`` is accepted as an alias). Dates are ``/Date(ms)/`` literals (UTC
+milliseconds, optional ``+0060`` minute offset); a date field (UTC midnight) stands for a calendar
+day and is placed at midnight in ``ReadOptions.naive_tz``. ``BillingDocumentDate`` is
+``created_at``; ``CreationDate`` + ``CreationTime`` (the system's clock) is ``recorded_at``.
+``PurchaseOrderByCustomer`` (the customer reference, where connectors put the web order
+number) is ``order_ref``; the
+``ReferenceSDDocument`` chain of the items (credit memo request or returns order) is kept in
+``extras["reference_documents"]`` and the sales documents in ``extras["sales_documents"]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, time, timedelta, tzinfo
+from decimal import Decimal
+from pathlib import Path
+
+from refundrecon.adapters.base import Adapter, ReadOptions, Sniff
+from refundrecon.adapters.common import ErrorLog, FieldError, to_decimal
+from refundrecon.adapters.erp_util import (
+    compact,
+    currency_code,
+    date_at_midnight,
+    exact_money,
+    exact_part,
+    find_list,
+    join_ids,
+    load_json_path,
+    opt_text,
+    parse_odata_date,
+    parse_odata_time,
+    read_objects,
+    require_text,
+)
+from refundrecon.model.records import Provenance, ReadResult, RefundRecord
+from refundrecon.model.vocab import RecordStatus, Role
+
+SYSTEM = "sap"
+_MARKERS = frozenset({"BillingDocument", "SDDocumentCategory"})
+_CATEGORIES: dict[str, tuple[str, int]] = {
+    "O": ("credit_memo", 1),
+    "6": ("credit_memo", 1),
+    "S": ("credit_memo_cancellation", -1),
+    "N": ("invoice_cancellation", 1),
+}
+_OTHER_CATEGORIES = {
+    "M": "invoice",
+    "P": "debit memo",
+    "U": "pro forma invoice",
+    "5": "intercompany invoice",
+}
+
+
+def _documents(document: object) -> list[object] | None:
+    found = find_list(document, ("d", "results"), ("value",))
+    if found is not None:
+        return found
+    if isinstance(document, Mapping):
+        entity = document.get("d")
+        if isinstance(entity, Mapping) and entity.keys() >= _MARKERS:
+            return [entity]
+    return None
+
+
+def _items(header: Mapping[str, object]) -> list[Mapping[str, object]]:
+    items = find_list(header.get("to_Item"), ("results",))
+    if items is None and isinstance(header.get("to_Item"), list):
+        items = find_list(header, ("to_Item",))
+    return [item for item in items or [] if isinstance(item, Mapping)]
+
+
+def _optional(entity: Mapping[str, object], *keys: str) -> tuple[Decimal | None, str]:
+    for key in keys:
+        value = entity.get(key)
+        if value is not None and value != "":
+            return to_decimal(value, key), key
+    return None, keys[0]
+
+
+class SapBillingDocumentAdapter:
+    """Reads S/4HANA ``A_BillingDocument`` OData v2 JSON holding credit memos."""
+
+    system = SYSTEM
+    role = Role.LEDGER
+
+    def detects(self, sniff: Sniff) -> bool:
+        """Claim OData pages whose entities have ``BillingDocument`` and ``SDDocumentCategory``."""
+        documents = _documents(sniff.json)
+        first = documents[0] if documents else None
+        return isinstance(first, Mapping) and first.keys() >= _MARKERS
+
+    def read(self, path: Path, options: ReadOptions) -> ReadResult:
+        """Read every billing document; non-refund categories and bad ones become row errors."""
+        log = ErrorLog(str(path))
+        try:
+            document = load_json_path(path)
+        except ValueError as exc:
+            log.add(None, None, f"not valid JSON: {exc}", None)
+            return ReadResult(errors=tuple(log.errors), system=SYSTEM)
+        documents = _documents(document)
+        if documents is None:
+            log.add(None, "d.results", "no billing documents found", compact(document, 300))
+            return ReadResult(errors=tuple(log.errors), system=SYSTEM)
+        file = str(path)
+
+        def build(index: int, header: Mapping[str, object]) -> RefundRecord:
+            return _record(header, index, file, options.naive_tz)
+
+        records = read_objects(documents, build, log)
+        return ReadResult(refunds=tuple(records), errors=tuple(log.errors), system=SYSTEM)
+
+
+def _record(header: Mapping[str, object], index: int, file: str, tz: tzinfo) -> RefundRecord:
+    record_id = require_text(header.get("BillingDocument"), "BillingDocument")
+    category = opt_text(header.get("SDDocumentCategory")) or ""
+    if category not in _CATEGORIES:
+        name = _OTHER_CATEGORIES.get(category, "unknown category")
+        raise FieldError(
+            "SDDocumentCategory", f"category {category!r} ({name}) is not a refund document"
+        )
+    record_type, sign = _CATEGORIES[category]
+    currency = currency_code(header.get("TransactionCurrency"), "TransactionCurrency")
+    gross, gross_key = _optional(header, "TotalGrossAmount")
+    net, net_key = _optional(header, "TotalNetAmount")
+    tax, tax_key = _optional(header, "TaxAmount", "TotalTaxAmount")
+    if gross is not None:
+        total, total_key = gross, gross_key
+    elif net is not None:
+        total, total_key = net + (tax or Decimal(0)), net_key
+    else:
+        raise FieldError("TotalNetAmount", "no amount")
+    for value, key in ((total, total_key), (tax, tax_key)):
+        if value is not None and value < 0:
+            raise FieldError(key, f"expected an unsigned amount, got {value}")
+    created = _day(header.get("BillingDocumentDate"), "BillingDocumentDate", tz)
+    recorded = _creation_moment(header, tz)
+    items = _items(header)
+    cancelled = header.get("BillingDocumentIsCancelled") is True
+    extras = {
+        key: value
+        for key, value in (
+            ("category", category),
+            ("billing_type", opt_text(header.get("BillingDocumentType"))),
+            ("reference_documents", join_ids(_texts(items, "ReferenceSDDocument"))),
+            ("sales_documents", join_ids(_texts(items, "SalesDocument"))),
+            ("cancels", opt_text(header.get("CancelledBillingDocument"))),
+            ("accounting_document", opt_text(header.get("AccountingDocument"))),
+            ("company_code", opt_text(header.get("CompanyCode"))),
+            ("net_amount", None if net is None else str(net)),
+            ("order_reason", join_ids(_texts(items, "SDDocumentReason"))),
+        )
+        if value is not None
+    }
+    return RefundRecord(
+        source=SYSTEM,
+        role=Role.LEDGER,
+        record_id=record_id,
+        record_type=record_type,
+        amount=exact_money(total * sign, currency, total_key),
+        created_at=created,
+        provenance=Provenance(file, index, payload_id=record_id, system=SYSTEM),
+        order_ref=opt_text(header.get("PurchaseOrderByCustomer")),
+        customer_ref=opt_text(header.get("SoldToParty")),
+        tax_amount=exact_part(None if tax is None else tax * sign, currency, tax_key),
+        location=join_ids(_texts(items, "Plant")),
+        operator=join_ids(_texts(items, "CreatedByUser")),
+        status=RecordStatus.CANCELLED if cancelled else RecordStatus.SUCCEEDED,
+        recorded_at=recorded,
+        extras=extras,
+    )
+
+
+def _day(value: object, field_name: str, tz: tzinfo) -> datetime:
+    """Read an ``Edm.DateTime`` date: UTC midnight stands for a calendar day, placed in ``tz``."""
+    moment = parse_odata_date(value, field_name)
+    if moment.utcoffset() == timedelta(0) and moment.time() == time(0, 0):
+        return date_at_midnight(moment.date(), tz)
+    return moment
+
+
+def _creation_moment(header: Mapping[str, object], tz: tzinfo) -> datetime | None:
+    """Combine ``CreationDate`` and ``CreationTime`` (the system's local clock) in ``tz``."""
+    day = header.get("CreationDate")
+    if day is None or day == "":
+        return None
+    moment = _day(day, "CreationDate", tz)
+    clock = header.get("CreationTime")
+    if clock is None or clock == "":
+        return moment
+    return moment + parse_odata_time(clock, "CreationTime")
+
+
+def _texts(items: list[Mapping[str, object]], key: str) -> list[str]:
+    return [text for item in items if (text := opt_text(item.get(key))) is not None]
+
+
+ADAPTERS: tuple[Adapter, ...] = (SapBillingDocumentAdapter(),)
