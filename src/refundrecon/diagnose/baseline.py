@@ -1,0 +1,179 @@
+"""The baseline every judgement is made against: all refunds, matched ones included.
+
+Built set-based in DuckDB: one describing row per case (its anchor record's attributes), the
+counts of every attribute value across the population, the sync delay learned per source pair
+from matched refunds, and the attribute values over-represented among each discrepancy kind.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import duckdb
+
+from refundrecon.diagnose.config import DiagnosisConfig
+from refundrecon.diagnose.relink import Relink, find_relinks
+from refundrecon.diagnose.stats import Concentration, band_sql, concentrations
+
+#: Attributes whose concentration the engine tests.
+TESTED_ATTRS: tuple[str, ...] = (
+    "operator",
+    "team",
+    "location",
+    "approval",
+    "channel",
+    "category",
+    "order_type",
+    "fulfillment_node",
+    "connector",
+    "method",
+    "amount_band",
+)
+
+#: Discrepancy kinds for which over-represented values are looked for before detection.
+HOT_KINDS: tuple[str, ...] = (
+    "missing_in_ledger",
+    "missing_in_sales",
+    "missing_in_payments",
+    "amount_mismatch",
+)
+
+POPULATION_SQL = f"""
+CREATE OR REPLACE TEMP TABLE diag_population AS
+WITH anchor AS (
+    SELECT x.case_id,
+           arg_min(r.rid, {{'k': CASE r.role WHEN 'sales' THEN 0 WHEN 'payments' THEN 1
+                                ELSE 2 END, 'rid': r.rid}}) AS rid
+    FROM case_records x JOIN records r USING (rid) GROUP BY x.case_id
+)
+SELECT c.case_id, c.status, c.discrepancy, c.period, r.source, r.amount, r.currency,
+       {", ".join(f"r.{a}" for a in TESTED_ATTRS if a != "amount_band")},
+       {band_sql("r.amount")} AS amount_band
+FROM cases c JOIN anchor USING (case_id) JOIN records r ON r.rid = anchor.rid
+"""
+
+COUNTS_SQL = f"""
+SELECT name, value, discrepancy, count(*) AS n FROM (
+    UNPIVOT (SELECT CASE WHEN status = 'discrepancy' THEN discrepancy END AS discrepancy,
+                    {", ".join(f"CAST({a} AS VARCHAR) AS {a}" for a in TESTED_ATTRS)}
+             FROM diag_population)
+    ON {", ".join(TESTED_ATTRS)} INTO NAME name VALUE value
+)
+GROUP BY ALL
+"""
+
+DELAY_SQL = """
+WITH m AS (
+    SELECT x.case_id, r.role, r.source, r.created_at
+    FROM cases c JOIN case_records x USING (case_id) JOIN records r USING (rid)
+    WHERE c.status = 'matched'
+),
+d AS (
+    SELECT s.source AS from_source, o.role AS to_role, o.source AS to_source,
+           epoch(o.created_at - s.created_at) / 3600.0 AS hours
+    FROM m s JOIN m o ON s.case_id = o.case_id
+    WHERE s.role = 'sales' AND o.role IN ('ledger', 'payments')
+)
+SELECT from_source, to_role, to_source, count(*) AS n,
+       quantile_cont(hours, [0.5, 0.9, 0.99, ?]) AS q, max(hours) AS mx
+FROM d
+GROUP BY GROUPING SETS ((from_source, to_role, to_source), (from_source, to_role), (to_role))
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class DelayStats:
+    """The sync delay of one source pair, learned from its matched refunds (hours)."""
+
+    from_source: str | None
+    to_role: str
+    to_source: str | None
+    samples: int
+    p50: float
+    p90: float
+    p99: float
+    q_high: float
+    max_hours: float
+
+    def label(self) -> str:
+        """Name the source pair, e.g. ``shopify → ledger``."""
+        return f"{self.from_source or 'any source'} → {self.to_source or self.to_role}"
+
+
+@dataclass(slots=True)
+class Baseline:
+    """Population counts, learned delays and pre-computed over-represented values."""
+
+    population: int = 0
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    kind_counts: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    kind_sizes: dict[str, int] = field(default_factory=dict)
+    delays: dict[tuple[str | None, str, str | None], DelayStats] = field(default_factory=dict)
+    hot: dict[str, dict[str, Concentration]] = field(default_factory=dict)
+    relinks: dict[str, Relink] = field(default_factory=dict)
+    has_audit: frozenset[str] = frozenset()
+    has_sync: bool = False
+    config: DiagnosisConfig = field(default_factory=DiagnosisConfig)
+
+    def delay_for(self, from_source: str | None, to_role: str) -> tuple[float, str]:
+        """Hours past which a missing ``to_role`` counterpart is overdue, and where it came from."""
+        cfg = self.config
+        for key in ((from_source, to_role, None), (None, to_role, None)):
+            stats = self.delays.get(key)
+            if stats is not None and stats.samples >= cfg.min_delay_samples:
+                hours = max(stats.q_high * cfg.delay_margin, stats.max_hours)
+                scope = stats.label() if key[0] else f"all sources → {to_role}"
+                return hours, (
+                    f"{scope}: median {stats.p50:.1f} h, p99 {stats.p99:.1f} h, "
+                    f"longest {stats.max_hours:.1f} h over {stats.samples} matched refunds"
+                )
+        return cfg.default_delay_hours, (
+            f"too few matched refunds to learn the delay; default {cfg.default_delay_hours:.0f} h"
+        )
+
+    def hot_value(self, kind: str | None, attr: str, value: str | None) -> Concentration | None:
+        """The concentration finding for ``attr = value`` among ``kind`` mismatches, if any."""
+        if kind is None or value is None:
+            return None
+        return self.hot.get(kind, {}).get(f"{attr}\x00{value}")
+
+
+def build_baseline(con: duckdb.DuckDBPyConnection, config: DiagnosisConfig) -> Baseline:
+    """Compute the population baseline of a reconciled run (all set-based in DuckDB)."""
+    con.execute(POPULATION_SQL)
+    base = Baseline(config=config)
+    (base.population,) = con.execute("SELECT count(*) FROM diag_population").fetchone() or (0,)
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    kind_counts: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for name, value, kind, n in con.execute(COUNTS_SQL).fetchall():
+        counts[name][value] = counts[name].get(value, 0) + n
+        if kind is not None:
+            kind_counts[kind][name][value] = n
+    base.counts = dict(counts)
+    base.kind_counts = {k: dict(v) for k, v in kind_counts.items()}
+    for kind, n in con.execute(
+        "SELECT discrepancy, count(*) FROM diag_population WHERE status = 'discrepancy' "
+        "GROUP BY ALL"
+    ).fetchall():
+        base.kind_sizes[kind] = n
+    for row in con.execute(DELAY_SQL, [config.delay_quantile]).fetchall():
+        from_source, to_role, to_source, n, q, mx = row
+        stats = DelayStats(from_source, to_role, to_source, n, q[0], q[1], q[2], q[3], mx)
+        base.delays[(from_source, to_role, to_source)] = stats
+    base.has_audit = frozenset(
+        s for (s,) in con.execute("SELECT DISTINCT source FROM audit_events").fetchall()
+    )
+    base.has_sync = (con.execute("SELECT count(*) > 0 FROM sync_events").fetchone() or (False,))[0]
+    base.relinks = find_relinks(con, config.relink_window_hours)
+    for kind in HOT_KINDS:
+        size = base.kind_sizes.get(kind, 0)
+        if size < config.min_group_for_stats:
+            continue
+        found = concentrations(base.kind_counts.get(kind, {}), size, base.counts, base.population)
+        base.hot[kind] = {
+            f"{c.attr}\x00{c.value}": c
+            for c in found
+            if c.significant(config.alpha, config.min_effect_ratio)
+        }
+    return base

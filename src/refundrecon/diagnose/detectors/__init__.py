@@ -1,0 +1,45 @@
+"""The registry of pattern detectors: one pure function per pattern, listed in one place.
+
+Order matters only for ties: when two detectors give the same confidence, the earlier wins.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from refundrecon.diagnose.detectors import (
+    dropped_sync,
+    duplicate_sync,
+    field_mapping,
+    in_transit,
+    manual_override,
+    marketplace_return_portal,
+    missing_parent_reference,
+    pos_return_bypass,
+    promo_discount_mismatch,
+    store_credit_bypass,
+    tax_rounding,
+    verbal_approval_bypass,
+)
+from refundrecon.diagnose.detectors.base import Detection, Detector, Evidence
+from refundrecon.model.vocab import Pattern
+
+REGISTRY: MappingProxyType[Pattern, Detector] = MappingProxyType(
+    {
+        Pattern.IN_TRANSIT: in_transit.detect,
+        Pattern.MANUAL_OVERRIDE: manual_override.detect,
+        Pattern.FIELD_MAPPING: field_mapping.detect,
+        Pattern.DUPLICATE_SYNC: duplicate_sync.detect,
+        Pattern.MISSING_PARENT_REFERENCE: missing_parent_reference.detect,
+        Pattern.PROMO_DISCOUNT_MISMATCH: promo_discount_mismatch.detect,
+        Pattern.TAX_ROUNDING: tax_rounding.detect,
+        Pattern.STORE_CREDIT_BYPASS: store_credit_bypass.detect,
+        Pattern.MARKETPLACE_RETURN_PORTAL: marketplace_return_portal.detect,
+        Pattern.POS_RETURN_BYPASS: pos_return_bypass.detect,
+        Pattern.VERBAL_APPROVAL_BYPASS: verbal_approval_bypass.detect,
+        Pattern.DROPPED_SYNC: dropped_sync.detect,
+    }
+)
+"""Every detector, keyed by the pattern it detects."""
+
+__all__ = ["REGISTRY", "Detection", "Detector", "Evidence"]

@@ -1,0 +1,57 @@
+"""``store_credit_bypass``: store credit issued outside the refund workflow, so no ERP credit."""
+
+from __future__ import annotations
+
+from refundrecon.diagnose.baseline import Baseline
+from refundrecon.diagnose.detectors.base import (
+    Detection,
+    Evidence,
+    hot_finding,
+    no,
+    overdue,
+    records_evidence,
+)
+from refundrecon.diagnose.facts import CaseFacts
+from refundrecon.model.vocab import Pattern
+
+PATTERN = Pattern.STORE_CREDIT_BYPASS
+
+
+def detect(case: CaseFacts, base: Baseline) -> Detection:
+    """Apply to store credit missing in the ledger with no sync attempt, past the delay."""
+    if case.kind != "missing_in_ledger" or case.status != "discrepancy":
+        return no(PATTERN, "not_missing_in_ledger")
+    anchor = case.anchor
+    if anchor is None or anchor.method != "store_credit":
+        return no(PATTERN, "not_store_credit")
+    if case.sync:
+        return no(PATTERN, "sync_attempted")
+    late, _, _ = overdue(case, base)
+    if not late:
+        return no(PATTERN, "within_learned_delay")
+    ev: list[Evidence] = [
+        records_evidence(
+            case.records,
+            f"store credit issued via {anchor.channel or '?'} by "
+            f"{anchor.team or 'unknown team'} ({anchor.operator or '?'}); no ERP "
+            "credit, no sync attempt",
+        )
+    ]
+    conf = 0.7
+    if anchor.channel == "phone":
+        conf = 0.85
+    elif anchor.channel == "pos":
+        conf = 0.55  # a till return paid in store credit is a POS bypass first
+    hot = hot_finding(case, base, ("team", "operator", "channel", "method"))
+    if hot is not None:
+        ev.append(hot)
+        conf = min(conf + 0.1, 0.95)
+    return Detection(
+        PATTERN,
+        True,
+        conf,
+        "store_credit_no_erp_entry",
+        f"Store credit was issued by {anchor.team or 'staff'} outside the refund workflow; "
+        "the ERP never saw it.",
+        tuple(ev),
+    )

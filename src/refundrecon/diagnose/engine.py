@@ -1,0 +1,171 @@
+"""``diagnose``: run the detectors, group the cases, answer the checklist, rank fixes, cost them.
+
+Heavy lifting (baseline, delays, re-linking, per-case facts) is set-based in DuckDB; Python
+works per discrepant case and per group only. The only write is the ``case_diagnosis`` table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+import duckdb
+import orjson
+import pyarrow as pa
+
+from refundrecon.diagnose.baseline import Baseline, build_baseline
+from refundrecon.diagnose.classify import CaseVerdict, classify
+from refundrecon.diagnose.config import DiagnosisConfig
+from refundrecon.diagnose.cost import Cost, total_cost
+from refundrecon.diagnose.facts import load_facts
+from refundrecon.diagnose.groups import Group, finish_groups, group_cases
+from refundrecon.diagnose.stats import fisher_greater, p_words, pct
+from refundrecon.model.money import format_amount
+from refundrecon.store.schema import CASE_DIAGNOSIS_DDL
+
+_NICE_EDGES: tuple[int, ...] = (
+    5,
+    10,
+    15,
+    20,
+    25,
+    30,
+    40,
+    50,
+    60,
+    75,
+    100,
+    150,
+    200,
+    250,
+    300,
+    500,
+    1000,
+    2500,
+    5000,
+)
+
+
+@dataclass(slots=True)
+class DiagnosisResult:
+    """Everything the diagnosis found: per-case verdicts, groups ranked for fixing, totals."""
+
+    as_of: datetime
+    config: DiagnosisConfig
+    cases: list[CaseVerdict] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    totals: Cost = field(default_factory=Cost)
+    baseline: Baseline | None = None
+
+    def group_of(self, case_id: str) -> Group | None:
+        """The group holding ``case_id``."""
+        for g in self.groups:
+            if any(v.case.case_id == case_id for v in g.verdicts):
+                return g
+        return None
+
+    def to_json(self) -> dict[str, object]:
+        """JSON-ready form: groups in fix order, totals and settings (money as strings)."""
+        ordered = sorted(self.groups, key=lambda g: g.fix_order)
+        by_root: dict[str, int] = {}
+        for v in self.cases:
+            by_root[str(v.root_cause)] = by_root.get(str(v.root_cause), 0) + 1
+        return {
+            "as_of": self.as_of.isoformat(),
+            "cases_diagnosed": len(self.cases),
+            "by_root_cause": dict(sorted(by_root.items())),
+            "groups": [g.to_json() for g in ordered],
+            "totals": self.totals.to_json(),
+            "settings": self.config.to_json(),
+        }
+
+
+def case_row(v: CaseVerdict, group: str) -> tuple[str, str, str, float, str, str, str]:
+    """The ``case_diagnosis`` row of one verdict."""
+    evidence = [e.to_json() for e in v.evidence]
+    evidence.append(
+        {
+            "kind": "record",
+            "text": "records of the case",
+            "refs": [r.ref() for r in v.case.records],
+        }
+    )
+    return (
+        v.case.case_id,
+        str(v.root_cause),
+        str(v.pattern),
+        float(v.confidence),
+        v.explanation,
+        orjson.dumps(evidence).decode(),
+        group,
+    )
+
+
+def write_case_diagnosis(con: duckdb.DuckDBPyConnection, groups: Sequence[Group]) -> None:
+    """Replace the ``case_diagnosis`` table with one row per diagnosed case."""
+    rows = [case_row(v, g.group_id) for g in groups for v in g.verdicts]
+    names = (
+        "case_id",
+        "root_cause",
+        "pattern",
+        "confidence",
+        "explanation",
+        "evidence",
+        "group_id",
+    )
+    table = pa.table(
+        {n: [r[i] for r in rows] for i, n in enumerate(names)},
+        schema=pa.schema([(n, pa.float64() if n == "confidence" else pa.string()) for n in names]),
+    )
+    con.execute(CASE_DIAGNOSIS_DDL)
+    con.execute("DELETE FROM case_diagnosis")
+    con.register("_diag_rows", table)
+    try:
+        con.execute(f"INSERT INTO case_diagnosis SELECT {', '.join(names)} FROM _diag_rows")
+    finally:
+        con.unregister("_diag_rows")
+
+
+def verbal_threshold(con: duckdb.DuckDBPyConnection, group: Group, base: Baseline) -> str | None:
+    """Find the amount below which a group's mismatches concentrate, with its test."""
+    amounts = [abs(v.case.anchor.amount) for v in group.verdicts if v.case.anchor]
+    if not amounts:
+        return None
+    currency = group.verdicts[0].case.currency or "USD"
+    need = 0.95 * len(amounts)
+    edge = next((e for e in _NICE_EDGES if sum(a < e for a in amounts) >= need), None)
+    if edge is None:
+        return None
+    below = sum(a < edge for a in amounts)
+    (pop_below,) = con.execute(
+        "SELECT count(*) FROM diag_population WHERE abs(amount) < ?", [Decimal(edge)]
+    ).fetchone() or (0,)
+    p = fisher_greater(below, len(amounts), int(pop_below), max(base.population, len(amounts)))
+    limit = format_amount(Decimal(edge), currency)
+    return (
+        f"{limit} {currency}: {below} of {len(amounts)} of these refunds "
+        f"({pct(below / len(amounts))}) are below {limit} {currency} (largest "
+        f"{format_amount(max(amounts), currency)}), against "
+        f"{pct(pop_below / max(base.population, 1))} "
+        f"of all refunds; {p_words(p)}"
+    )
+
+
+def diagnose(
+    con: duckdb.DuckDBPyConnection, as_of: datetime, config: DiagnosisConfig | None = None
+) -> DiagnosisResult:
+    """Diagnose every discrepancy and in-transit case of a reconciled run held in ``con``.
+
+    Writes the ``case_diagnosis`` table (one row per case that is not matched) and returns the
+    groups with their checklist, verdict, fix, fix order and cost.
+    """
+    cfg = config or DiagnosisConfig()
+    base = build_baseline(con, cfg)
+    verdicts = [classify(case, base) for case in load_facts(con)]
+    groups = group_cases(verdicts)
+    finish_groups(groups, base, as_of, lambda g: verbal_threshold(con, g, base))
+    write_case_diagnosis(con, groups)
+    totals = total_cost([g.cost for g in groups], cfg)
+    return DiagnosisResult(as_of, cfg, verdicts, list(groups), totals, base)
