@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import rec, write_refunds
 
+from recs import rec, write_refunds
 from refundrecon.cli import main
 
 AS_OF = "2026-11-20T12:00:00+00:00"

@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
+from refundrecon.pipeline import Run
 from refundrecon.settings import PERIODS, Settings, SettingsError
 
 EXIT_RECONCILED = 0
@@ -66,8 +67,14 @@ def main() -> None:
 @click.option("--column-map", type=click.Path(exists=True, path_type=Path))
 @click.option("--timezone", "naive_tz", default="UTC", help="Zone of naive native timestamps.")
 @click.option("--quarantine", "quarantine_out", type=click.Path(path_type=Path))
-@click.option("--db", "database", type=click.Path(path_type=Path), default=DEFAULT_DB,
-              show_default=True, help="Where the run's tables are kept for `explain`.")
+@click.option(
+    "--db",
+    "database",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_DB,
+    show_default=True,
+    help="Where the run's tables are kept for `explain`.",
+)
 @click.option("--limit", default=20, show_default=True, help="Discrepant cases to print.")
 @click.option("--quiet", is_flag=True, help="Print nothing; the exit code tells the outcome.")
 def reconcile(
@@ -123,6 +130,7 @@ def run_reconcile(
     from refundrecon.ingest.column_map import ColumnMapError, load_column_map
     from refundrecon.ingest.native import native_handler
     from refundrecon.pipeline import reconcile as run_pipeline
+    from refundrecon.report.diagnosis_view import render_groups
     from refundrecon.report.json_contract import header_document, write_report
     from refundrecon.report.summary import summarize
     from refundrecon.report.terminal import render_cases, render_load, render_summary
@@ -165,6 +173,7 @@ def run_reconcile(
     diagnosis_json = _diagnose(run, console)
     render_summary(console, periods)
     render_cases(console, run.con, limit)
+    render_groups(console, diagnosis_json["diagnosis"])  # type: ignore[arg-type]
     if json_out is not None:
         header = header_document(periods, run.load, as_of, settings.raw, diagnosis_json)
         written = write_report(json_out, run.con, header, discrepancies_only=discrepancies_only)
@@ -174,9 +183,14 @@ def run_reconcile(
     return EXIT_DISCREPANCIES if discrepancies else EXIT_RECONCILED
 
 
-def _diagnose(run: object, console: Console) -> dict[str, object]:
-    """Diagnose the run's discrepancies; return the JSON part describing groups."""
-    return {}
+def _diagnose(run: Run, console: Console) -> dict[str, object]:
+    """Diagnose the run's discrepancies and in-transit cases; return the JSON part."""
+    from refundrecon.diagnose import DiagnosisConfig, diagnose
+
+    config = DiagnosisConfig.from_mapping(
+        {k: v for k, v in run.settings.raw.items() if k in ("diagnosis", "cost")}
+    )
+    return {"diagnosis": diagnose(run.con, run.as_of, config).to_json()}
 
 
 def _write_quarantine(con: object, target: Path) -> None:
@@ -198,11 +212,20 @@ def _write_quarantine(con: object, target: Path) -> None:
 @click.option("--weeks", default=4, show_default=True)
 @click.option("--refunds-per-week", default=500, show_default=True)
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path))
-@click.option("--format", "file_format", type=click.Choice(["csv", "parquet", "jsonl"]),
-              default="csv", show_default=True)
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["csv", "parquet", "jsonl"]),
+    default="csv",
+    show_default=True,
+)
 @click.option("--rate", "rates", multiple=True, help="PATTERN=FRACTION, e.g. dropped_sync=0.01")
 def simulate(
-    seed: int, weeks: int, refunds_per_week: int, out_dir: Path, file_format: str,
+    seed: int,
+    weeks: int,
+    refunds_per_week: int,
+    out_dir: Path,
+    file_format: str,
     rates: tuple[str, ...],
 ) -> None:
     """Write a simulated retailer's refunds, logs and ground truth to OUT."""
@@ -212,7 +235,9 @@ def simulate(
     console = Console()
     try:
         config = SimConfig(
-            seed=seed, weeks=weeks, refunds_per_week=refunds_per_week,
+            seed=seed,
+            weeks=weeks,
+            refunds_per_week=refunds_per_week,
             file_format=file_format,  # type: ignore[arg-type]
         ).with_rates(parse_rates(rates))
     except ConfigError as exc:
@@ -226,8 +251,13 @@ def simulate(
 
 
 @main.command()
-@click.option("--out", "out_dir", type=click.Path(path_type=Path),
-              default=Path("refundrecon-demo"), show_default=True)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("refundrecon-demo"),
+    show_default=True,
+)
 @click.option("--seed", default=7, show_default=True)
 @click.option("--weeks", default=4, show_default=True)
 @click.option("--refunds-per-week", default=600, show_default=True)
@@ -269,8 +299,13 @@ def demo(out_dir: Path, seed: int, weeks: int, refunds_per_week: int) -> None:
 
 @main.command()
 @click.argument("case_id")
-@click.option("--db", "database", type=click.Path(exists=True, path_type=Path),
-              default=DEFAULT_DB, show_default=True)
+@click.option(
+    "--db",
+    "database",
+    type=click.Path(exists=True, path_type=Path),
+    default=DEFAULT_DB,
+    show_default=True,
+)
 def explain(case_id: str, database: Path) -> None:
     """Print one case's records, links and evidence from the last run."""
     import duckdb

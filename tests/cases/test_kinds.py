@@ -3,11 +3,23 @@
 from decimal import Decimal
 
 import pytest
-from conftest import rec
 
-SALE = {"order_ref": "O1", "customer_ref": "C1", "payment_ref": "re_1", "method": "original_payment", "channel": "online"}
+from recs import rec
+
+SALE = {
+    "order_ref": "O1",
+    "customer_ref": "C1",
+    "payment_ref": "re_1",
+    "method": "original_payment",
+    "channel": "online",
+}
 PAY = {"order_ref": "O1", "customer_ref": "C1", "payment_ref": "re_1", "sales_refund_ref": "R1"}
-LEDGER = {"order_ref": "O1", "customer_ref": "C1", "sales_refund_ref": "R1", "created_at": "2026-11-10T11:00:00+00:00"}
+LEDGER = {
+    "order_ref": "O1",
+    "customer_ref": "C1",
+    "sales_refund_ref": "R1",
+    "created_at": "2026-11-10T11:00:00+00:00",
+}
 
 
 def _cases(run):  # type: ignore[no-untyped-def]
@@ -19,8 +31,11 @@ def _cases(run):  # type: ignore[no-untyped-def]
 
 CASES = [
     pytest.param(
-        [rec("sales", "R1", "10.00", **SALE), rec("payments", "re_1", "10.00", **PAY),
-         rec("ledger", "CM1", "10.00", **LEDGER)],
+        [
+            rec("sales", "R1", "10.00", **SALE),
+            rec("payments", "re_1", "10.00", **PAY),
+            rec("ledger", "CM1", "10.00", **LEDGER),
+        ],
         [("matched", None, "10.00", "10.00", "10.00", "0.00")],
         id="matched-three-way",
     ),
@@ -45,39 +60,63 @@ CASES = [
         id="missing_in_payments",
     ),
     pytest.param(
-        [rec("sales", "R1", "10.00", **{**SALE, "payment_ref": "", "method": "cash", "channel": "pos"}),
-         rec("ledger", "CM1", "10.00", customer_ref="C1", created_at="2026-11-10T11:00:00+00:00")],
+        [
+            rec(
+                "sales",
+                "R1",
+                "10.00",
+                **{**SALE, "payment_ref": "", "method": "cash", "channel": "pos"},
+            ),
+            rec(
+                "ledger", "CM1", "10.00", customer_ref="C1", created_at="2026-11-10T11:00:00+00:00"
+            ),
+        ],
         [("discrepancy", "unlinked_ledger_credit", "10.00", None, "10.00", "0.00")],
         id="unlinked_ledger_credit",
     ),
     pytest.param(
-        [rec("sales", "R1", "10.00", **SALE), rec("payments", "re_1", "10.00", **PAY),
-         rec("ledger", "CM1", "9.99", **LEDGER, tax_amount="0.82"),
+        [
+            rec("sales", "R1", "10.00", **SALE),
+            rec("payments", "re_1", "10.00", **PAY),
+            rec("ledger", "CM1", "9.99", **LEDGER, tax_amount="0.82"),
         ],
         [("discrepancy", "amount_mismatch", "10.00", "10.00", "9.99", "-0.01")],
         id="amount_mismatch",
     ),
     pytest.param(
-        [rec("sales", "R1", "10.00", **{**SALE, "method": "store_credit", "payment_ref": ""}),
-         rec("payments", "re_1", "10.00", **PAY), rec("ledger", "CM1", "10.00", **LEDGER)],
+        [
+            rec("sales", "R1", "10.00", **{**SALE, "method": "store_credit", "payment_ref": ""}),
+            rec("payments", "re_1", "10.00", **PAY),
+            rec("ledger", "CM1", "10.00", **LEDGER),
+        ],
         [("discrepancy", "method_mismatch", "10.00", "10.00", "10.00", "0.00")],
         id="method_mismatch",
     ),
     pytest.param(
-        [rec("sales", "R1", "10.00", **SALE), rec("payments", "re_1", "10.00", **PAY),
-         rec("ledger", "CM1", "10.00", **LEDGER), rec("ledger", "CM2", "10.00", **LEDGER)],
+        [
+            rec("sales", "R1", "10.00", **SALE),
+            rec("payments", "re_1", "10.00", **PAY),
+            rec("ledger", "CM1", "10.00", **LEDGER),
+            rec("ledger", "CM2", "10.00", **LEDGER),
+        ],
         [("discrepancy", "duplicate", "10.00", "10.00", "20.00", "10.00")],
         id="duplicate",
     ),
     pytest.param(
-        [rec("sales", "R1", "10.00", **SALE), rec("payments", "re_1", "10.00", **PAY, status="failed"),
-         rec("ledger", "CM1", "10.00", **LEDGER)],
+        [
+            rec("sales", "R1", "10.00", **SALE),
+            rec("payments", "re_1", "10.00", **PAY, status="failed"),
+            rec("ledger", "CM1", "10.00", **LEDGER),
+        ],
         [("discrepancy", "status_mismatch", "10.00", None, "10.00", "0.00")],
         id="status_mismatch",
     ),
     pytest.param(
-        [rec("sales", "R1", "10.00", **SALE), rec("payments", "re_1", "10.00", **PAY),
-         rec("ledger", "CM1", "13.50", **{**LEDGER, "currency": "CAD"})],
+        [
+            rec("sales", "R1", "10.00", **SALE),
+            rec("payments", "re_1", "10.00", **PAY),
+            rec("ledger", "CM1", "13.50", **{**LEDGER, "currency": "CAD"}),
+        ],
         [("discrepancy", "currency_mismatch", "10.00", "10.00", "13.50", None)],
         id="currency_mismatch",
     ),
@@ -103,8 +142,12 @@ def test_kinds(run_rows, request, rows, expected) -> None:  # type: ignore[no-un
 
 def test_ambiguous_candidates_are_not_linked(run_rows) -> None:  # type: ignore[no-untyped-def]
     rows = [
-        rec("sales", "R7", "15.00", order_ref="O7", customer_ref="C7", method="cash", channel="pos"),
-        rec("sales", "R8", "15.00", order_ref="O7", customer_ref="C7", method="cash", channel="pos"),
+        rec(
+            "sales", "R7", "15.00", order_ref="O7", customer_ref="C7", method="cash", channel="pos"
+        ),
+        rec(
+            "sales", "R8", "15.00", order_ref="O7", customer_ref="C7", method="cash", channel="pos"
+        ),
         rec("ledger", "CM7", "15.00", order_ref="O7", customer_ref="C7"),
     ]
     run = run_rows(rows)

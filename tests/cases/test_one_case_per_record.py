@@ -3,10 +3,10 @@
 import tempfile
 from pathlib import Path
 
-from conftest import AS_OF, rec, write_refunds
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from recs import AS_OF, rec, write_refunds
 from refundrecon.pipeline import reconcile
 from refundrecon.settings import Settings
 

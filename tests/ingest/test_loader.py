@@ -4,12 +4,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import rec, write_refunds
 
+from recs import AS_OF, rec, write_refunds
 from refundrecon.pipeline import reconcile
 from refundrecon.settings import Settings
-
-from conftest import AS_OF  # isort: skip
 
 
 def _quarantine(run) -> list[tuple[int, str, str]]:  # type: ignore[no-untyped-def]
@@ -49,12 +47,20 @@ def test_duplicates(tmp_path: Path) -> None:
     same = rec("sales", "R1", "10.00")
     path = write_refunds(
         tmp_path / "in.csv",
-        [same, same, rec("sales", "R2", "1.00"), rec("sales", "R2", "2.00"), rec("sales", "R3", "3")],
+        [
+            same,
+            same,
+            rec("sales", "R2", "1.00"),
+            rec("sales", "R2", "2.00"),
+            rec("sales", "R3", "3"),
+        ],
     )
     run = reconcile([path], Settings.load(), AS_OF)
     assert run.load.exact_duplicates == 1
     assert run.load.conflicting_duplicates == 2
-    assert [r[0] for r in run.con.execute("SELECT record_id FROM records ORDER BY 1").fetchall()] == [
+    assert [
+        r[0] for r in run.con.execute("SELECT record_id FROM records ORDER BY 1").fetchall()
+    ] == [
         "R1",
         "R3",
     ]

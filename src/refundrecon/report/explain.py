@@ -22,8 +22,27 @@ def explain_text(con: duckdb.DuckDBPyConnection, case_id: str) -> str | None:
     ).fetchall()
     if not head:
         return None
-    (status, kind, currency, explanation, rule, period, age, grace, candidates, sales,
-     payments, ledger, delta, cause, pattern, confidence, diagnosis, evidence, group) = head[0]
+    (
+        status,
+        kind,
+        currency,
+        explanation,
+        rule,
+        period,
+        age,
+        grace,
+        candidates,
+        sales,
+        payments,
+        ledger,
+        delta,
+        cause,
+        pattern,
+        confidence,
+        diagnosis,
+        evidence,
+        group,
+    ) = head[0]
     lines = [
         f"Case {case_id} ({period}): {status}" + (f", {kind}" if kind else ""),
         f"  {explanation}",

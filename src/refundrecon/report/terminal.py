@@ -24,6 +24,10 @@ def _totals(totals: dict[str, Decimal]) -> str:
     return "\n".join(money_text(v, c) for c, v in sorted(totals.items())) or "-"
 
 
+def _role_cell(count: int, totals: dict[str, Decimal]) -> str:
+    return f"{count:,} refunds\n{_totals(totals)}"
+
+
 def render_summary(console: Console, periods: list[PeriodSummary]) -> None:
     """Print per period what each role holds, then how the cases came out."""
     rows = [*periods, combine(periods, "all periods")] if len(periods) > 1 else periods
@@ -42,7 +46,7 @@ def render_summary(console: Console, periods: list[PeriodSummary]) -> None:
         roles.add_row(
             part.period,
             *(
-                f"{part.roles[role.value].count:,} refunds\n{_totals(part.roles[role.value].totals)}"
+                _role_cell(part.roles[role.value].count, part.roles[role.value].totals)
                 for role in Role
             ),
         )
