@@ -102,6 +102,14 @@ def test_single_memo_and_cancelled_state(tmp_path: Path) -> None:
     assert (record.status, record.amount.amount) == ("cancelled", Decimal("0.10"))
 
 
+def test_an_invoice_is_not_a_credit_memo(tmp_path: Path) -> None:
+    invoice = {"entity_id": 5, "order_id": 2001, "base_grand_total": 54.5, "grand_total": 54.5}
+    invoice |= {"base_currency_code": "USD", "state": 2, "created_at": "2024-05-01 10:00:00"}
+    path = tmp_path / "invoices.json"
+    path.write_text(json.dumps({"items": [invoice], "search_criteria": {}, "total_count": 1}))
+    assert claimed_by(magento.ADAPTERS, path) == []
+
+
 @pytest.mark.skipif(not FIXTURES.is_dir(), reason="../shared/fixtures is not present")
 def test_public_refund_request_is_not_a_credit_memo() -> None:
     # POST /V1/order/{id}/refund carries only item ids and quantities: no amounts to read.

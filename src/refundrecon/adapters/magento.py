@@ -48,6 +48,17 @@ from refundrecon.model.vocab import Role
 
 SYSTEM = "magento"
 _KEYS = frozenset({"entity_id", "order_id", "base_grand_total", "base_currency_code"})
+# Invoices share the keys above; only credit memos have adjustments or a credit memo status.
+_MEMO_ONLY = ("adjustment_positive", "base_adjustment_positive", "creditmemo_status", "adjustment")
+
+
+def looks_like_credit_memo(value: object) -> bool:
+    """Say whether a JSON value has the structure of a Magento credit memo (not an invoice)."""
+    return (
+        has_keys(value, _KEYS) and isinstance(value, dict) and any(k in value for k in _MEMO_ONLY)
+    )
+
+
 _STATE = {1: "pending", 2: "succeeded", 3: "cancelled"}
 _ZERO = Decimal(0)
 
@@ -153,10 +164,10 @@ class MagentoCreditMemoAdapter:
         """Recognise credit memos by their ``entity_id``, ``base_grand_total`` and currency."""
         document = sniff.json
         if isinstance(document, dict) and "items" in document and "entity_id" not in document:
-            return has_keys(first_item(document["items"]), _KEYS)
+            return looks_like_credit_memo(first_item(document["items"]))
         if isinstance(document, list):
-            return has_keys(first_item(document), _KEYS)
-        return has_keys(document, _KEYS)
+            return looks_like_credit_memo(first_item(document))
+        return looks_like_credit_memo(document)
 
     def read(self, path: Path, options: ReadOptions) -> ReadResult:
         """Read every credit memo; bad ones become row errors."""

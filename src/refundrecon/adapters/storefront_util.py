@@ -27,6 +27,10 @@ from refundrecon.model.money import CURRENCY_EXPONENTS, Money, MoneyError, norma
 # translation and one substring search. A match inside a string only costs the exact path.
 _FOLD = bytes.maketrans(b",[eE", b"::..")
 _DELETE = b"0123456789- \t\r\n"
+# orjson also turns integers beyond 64 bits into floats: any run of 19 digits takes the exact
+# path too.
+_ZERO_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+_LONG_RUN = b"0" * 19
 
 _RAW_LIMIT = 600
 
@@ -44,11 +48,15 @@ def within(prefix: str, error: FieldError) -> FieldError:
 def load_json_fast(data: bytes) -> object:
     """Parse JSON exactly: orjson when every number is an integer, else ``Decimal`` numbers."""
     folded = data.translate(_FOLD, _DELETE)
-    if b":." not in folded and not folded.startswith(b"."):  # '.' first: a bare number
+    if (
+        b":." not in folded
+        and not folded.startswith(b".")  # a bare top-level number
+        and _LONG_RUN not in data.translate(_ZERO_DIGITS)
+    ):
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError:
-            pass  # e.g. integers beyond 64 bits or NaN: let the exact parser decide
+            pass  # e.g. NaN or invalid text: let the exact parser decide and explain
     return load_json_exact(data)
 
 
