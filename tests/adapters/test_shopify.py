@@ -315,3 +315,30 @@ def test_payments_adapter_skips_non_refund_types(tmp_path: Path) -> None:
     assert ShopifyPaymentsAdapter().detects(sniff(path))
     result = ShopifyPaymentsAdapter().read(path, options())
     assert (result.refunds, result.errors) == ((), ())
+
+
+def test_webhook_archive_in_json_lines(tmp_path: Path) -> None:
+    body = json.loads((HERE / "webhook_refunds_create.json").read_text())
+    second = body | {"id": 7402}
+    lines = [json.dumps(body), json.dumps(second), '{"id": 7403, "order_id": 1,']
+    path = tmp_path / "hooks.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    assert claimed_by(shopify.ADAPTERS, path) == ["ShopifyWebhookAdapter"]
+    result = ShopifyWebhookAdapter().read(path, options())
+    assert [(r.record_id, r.provenance.row) for r in result.refunds] == [("7401", 1), ("7402", 2)]
+    [error] = result.errors
+    assert error.row == 3 and "not valid JSON" in error.reason
+
+
+def test_presentment_transactions_without_shop_breakdown_are_an_error(tmp_path: Path) -> None:
+    body = json.loads((HERE / "webhook_refunds_create.json").read_text())
+    body["refund_line_items"] = []
+    body["transactions"][0]["currency"] = "EUR"
+    order = {"id": 5401, "currency": "GBP", "financial_status": "refunded", "line_items": []}
+    path = tmp_path / "order.json"
+    path.write_text(json.dumps({"order": order | {"refunds": [body]}}))
+    result = ShopifyRestAdapter().read(path, options())
+    assert result.refunds == ()
+    [error] = result.errors
+    assert error.field == "order.refunds[0].transactions"
+    assert "EUR" in error.reason and "GBP" in error.reason
