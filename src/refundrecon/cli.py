@@ -44,6 +44,17 @@ def _parse_as_of(text: str | None) -> datetime:
     return moment
 
 
+def _currency(text: str | None) -> str | None:
+    if text is None:
+        return None
+    from refundrecon.model.money import MoneyError, normalise_currency
+
+    try:
+        return normalise_currency(text)
+    except MoneyError:
+        raise click.BadParameter(f"unknown currency {text!r}") from None
+
+
 def _zone(text: str) -> ZoneInfo:
     try:
         return ZoneInfo(text)
@@ -66,6 +77,7 @@ def main() -> None:
 @click.option("--discrepancies-only", is_flag=True, help="List only non-matched cases in JSON.")
 @click.option("--column-map", type=click.Path(exists=True, path_type=Path))
 @click.option("--timezone", "naive_tz", default="UTC", help="Zone of naive native timestamps.")
+@click.option("--currency", "store_currency", help="Store currency of exports that carry none.")
 @click.option("--quarantine", "quarantine_out", type=click.Path(path_type=Path))
 @click.option(
     "--db",
@@ -86,6 +98,7 @@ def reconcile(
     discrepancies_only: bool,
     column_map: Path | None,
     naive_tz: str,
+    store_currency: str | None,
     quarantine_out: Path | None,
     database: Path,
     limit: int,
@@ -105,6 +118,7 @@ def reconcile(
         database=database,
         limit=limit,
         console=make_console(quiet),
+        currency=_currency(store_currency),
     )
     sys.exit(code)
 
@@ -123,6 +137,7 @@ def run_reconcile(
     database: Path,
     limit: int,
     console: Console,
+    currency: str | None = None,
 ) -> int:
     """Run one reconciliation and print it; return the process exit code."""
     from refundrecon.adapters.base import ReadOptions
@@ -144,7 +159,8 @@ def run_reconcile(
         console.print(f"[red]error:[/red] {exc}")
         return EXIT_BAD_INPUT
     database.parent.mkdir(parents=True, exist_ok=True)
-    handler = native_handler(all_adapters(), ReadOptions(naive_tz=naive_tz), cmap)
+    options = ReadOptions(naive_tz=naive_tz, currency=currency)
+    handler = native_handler(all_adapters(), options, cmap)
     with Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -205,6 +221,39 @@ def _write_quarantine(con: object, target: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(["file", "row", "field", "reason", "raw"])
         writer.writerows(rows)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path))
+@click.option("--timezone", "naive_tz", default="UTC", help="Zone of naive native timestamps.")
+@click.option("--currency", "store_currency", help="Store currency of exports that carry none.")
+@click.option("--date-format", help="strftime format of the user's dates, e.g. %d/%m/%Y.")
+@click.option("--quiet", is_flag=True, help="Print nothing; the exit code tells the outcome.")
+def ingest(
+    inputs: tuple[Path, ...],
+    out_dir: Path,
+    naive_tz: str,
+    store_currency: str | None,
+    date_format: str | None,
+    quiet: bool,
+) -> None:
+    """Recognise INPUT files or folders and write them to OUT as canonical Parquet."""
+    from refundrecon.adapters.base import ReadOptions
+    from refundrecon.adapters.registry import all_adapters
+    from refundrecon.ingest.export import ingest as run_ingest
+    from refundrecon.ingest.export_view import render_ingest
+
+    options = ReadOptions(
+        naive_tz=_zone(naive_tz), date_format=date_format, currency=_currency(store_currency)
+    )
+    console = make_console(quiet)
+    report = run_ingest(list(inputs), out_dir, options, all_adapters())
+    base = inputs[0] if len(inputs) == 1 and inputs[0].is_dir() else None
+    render_ingest(console, report, base)
+    if not report.usable:
+        console.print("[red]error:[/red] nothing usable was read")
+    sys.exit(EXIT_RECONCILED if report.usable else EXIT_BAD_INPUT)
 
 
 @main.command()

@@ -31,10 +31,12 @@ class Sniff:
 
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
-    """How to read ambiguous values: the zone for naive timestamps and the user's date order."""
+    """How to read ambiguous values: the zone for naive timestamps, the user's date order, and
+    the store currency for exports that carry none (BigCommerce and WooCommerce refunds)."""
 
     naive_tz: tzinfo
     date_format: str | None = None
+    currency: str | None = None
 
 
 class Adapter(Protocol):
