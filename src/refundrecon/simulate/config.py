@@ -15,9 +15,10 @@ from types import MappingProxyType
 from typing import Literal, get_args
 
 from refundrecon.model.vocab import Pattern
+from refundrecon.simulate.native.stacks import STACKS
 from refundrecon.simulate.world import CURRENCIES
 
-FileFormat = Literal["csv", "parquet", "jsonl"]
+FileFormat = Literal["csv", "parquet", "jsonl", "native"]
 FILE_FORMATS: tuple[str, ...] = get_args(FileFormat)
 
 # Patterns that arise from timing or stand for "undecided" cannot be injected at a rate.
@@ -69,6 +70,8 @@ class SimConfig:
     refunds_per_week: int = 2000
     start: datetime = DEFAULT_START
     file_format: FileFormat = "csv"
+    # With ``file_format="native"``: which vendors write the exports (see ``native.stacks``).
+    stack: str = STACKS[0]
     pattern_rates: Mapping[Pattern, float] = field(
         default_factory=lambda: _frozen(DEFAULT_PATTERN_RATES)
     )
@@ -107,6 +110,8 @@ class SimConfig:
             raise ConfigError("start must be a time-zone aware datetime")
         if self.file_format not in FILE_FORMATS:
             raise ConfigError(f"file_format must be one of {', '.join(FILE_FORMATS)}")
+        if self.stack not in STACKS:
+            raise ConfigError(f"stack must be one of {', '.join(STACKS)}")
         for pattern, rate in self.pattern_rates.items():
             if not isinstance(pattern, Pattern) or pattern in NOT_INJECTABLE:
                 raise ConfigError(f"pattern {pattern!s} cannot be injected at a rate")
@@ -154,7 +159,9 @@ class SimConfig:
 
     def to_json(self) -> dict[str, object]:
         """The config as plain JSON values, for ``scenario.json``."""
+        native = {"stack": self.stack} if self.file_format == "native" else {}
         return {
+            **native,
             "seed": self.seed,
             "weeks": self.weeks,
             "refunds_per_week": self.refunds_per_week,

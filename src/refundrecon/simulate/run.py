@@ -16,6 +16,7 @@ from refundrecon.model.vocab import Pattern
 from refundrecon.simulate import integration, process
 from refundrecon.simulate.config import SimConfig
 from refundrecon.simulate.logs import build_audit, build_sync
+from refundrecon.simulate.native.write import write_native
 from refundrecon.simulate.plan import Plan, new_plan
 from refundrecon.simulate.population import draw_population
 from refundrecon.simulate.tables import (
@@ -62,6 +63,24 @@ def _inject(config: SimConfig, plan: Plan, rng: np.random.Generator, staff: obje
     process.verbal_approval_bypass(config, plan, rng, staff)  # type: ignore[arg-type]
 
 
+def _write_interchange(
+    config: SimConfig, tables: dict[str, pa.Table], out_dir: Path
+) -> dict[str, Path]:
+    """Write the five interchange files; return their paths by stem."""
+    ext = EXTENSIONS[config.file_format]
+    paths = {stem: out_dir / f"{stem}.{ext}" for stem in FILE_STEMS}
+    # Arrow releases the GIL while encoding, so two writers overlap; each file is still
+    # written by one thread, so the bytes do not depend on scheduling.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        jobs = [
+            pool.submit(write_table, tables[stem], paths[stem], config.file_format)
+            for stem in FILE_STEMS
+        ]
+        for job in jobs:
+            job.result()
+    return paths
+
+
 def simulate(config: SimConfig, out_dir: Path) -> SimulationResult:
     """Write a scenario's exports, ``ground_truth.jsonl`` and ``scenario.json`` to ``out_dir``.
 
@@ -91,17 +110,11 @@ def simulate(config: SimConfig, out_dir: Path) -> SimulationResult:
     }
     truth = ground_truth(plan, sales, payments, ledger)
 
-    ext = EXTENSIONS[config.file_format]
-    paths = {stem: out_dir / f"{stem}.{ext}" for stem in FILE_STEMS}
-    # Arrow releases the GIL while encoding, so two writers overlap; each file is still
-    # written by one thread, so the bytes do not depend on scheduling.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        jobs = [
-            pool.submit(write_table, tables[stem], paths[stem], config.file_format)
-            for stem in FILE_STEMS
-        ]
-        for job in jobs:
-            job.result()
+    if config.file_format == "native":
+        native = write_native(config.stack, tables, truth, out_dir)
+        paths, truth = dict(native.paths), native.truth
+    else:
+        paths = _write_interchange(config, tables, out_dir)
     paths["ground_truth"] = out_dir / "ground_truth.jsonl"
     write_jsonl(truth, paths["ground_truth"])
 
