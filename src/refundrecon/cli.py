@@ -264,9 +264,17 @@ def ingest(
 @click.option(
     "--format",
     "file_format",
-    type=click.Choice(["csv", "parquet", "jsonl"]),
+    type=click.Choice(["csv", "parquet", "jsonl", "native"]),
     default="csv",
     show_default=True,
+    help="interchange files, or 'native': the vendor exports of --stack",
+)
+@click.option(
+    "--stack",
+    type=click.Choice(["shopify-stripe-netsuite", "bigcommerce-adyen-sap"]),
+    default="shopify-stripe-netsuite",
+    show_default=True,
+    help="with --format native: which storefront, processor and ERP write the exports",
 )
 @click.option("--rate", "rates", multiple=True, help="PATTERN=FRACTION, e.g. dropped_sync=0.01")
 def simulate(
@@ -275,6 +283,7 @@ def simulate(
     refunds_per_week: int,
     out_dir: Path,
     file_format: str,
+    stack: str,
     rates: tuple[str, ...],
 ) -> None:
     """Write a simulated retailer's refunds, logs and ground truth to OUT."""
@@ -288,6 +297,7 @@ def simulate(
             weeks=weeks,
             refunds_per_week=refunds_per_week,
             file_format=file_format,  # type: ignore[arg-type]
+            stack=stack,
         ).with_rates(parse_rates(rates))
     except ConfigError as exc:
         console.print(f"[red]error:[/red] {exc}")
