@@ -9,6 +9,9 @@ only this script reads ``ground_truth.jsonl``.
     .venv/bin/python benchmarks/bench_accuracy.py            # default suite (a few minutes)
     .venv/bin/python benchmarks/bench_accuracy.py --quick    # three small scenarios
     .venv/bin/python benchmarks/bench_accuracy.py --hard     # default plus the hard settings
+    .venv/bin/python benchmarks/bench_accuracy.py --quick --native shopify-stripe-netsuite
+                                    # the same scenarios written as a vendor stack's native
+                                    # exports and read back through the adapters
 """
 
 from __future__ import annotations
@@ -18,15 +21,20 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from datetime import UTC
 from pathlib import Path
 
 import orjson
 
+from refundrecon.adapters.base import ReadOptions
+from refundrecon.adapters.registry import all_adapters
 from refundrecon.diagnose import DiagnosisConfig, diagnose
+from refundrecon.ingest.native import native_handler
 from refundrecon.model.vocab import Pattern
 from refundrecon.pipeline import reconcile
 from refundrecon.settings import Settings
 from refundrecon.simulate.config import SimConfig
+from refundrecon.simulate.native.stacks import STACKS
 from refundrecon.simulate.run import simulate
 
 
@@ -63,9 +71,11 @@ class Tally:
         self.confusion.update(other.confusion)
 
 
-def scenarios(quick: bool, hard: bool) -> list[tuple[str, SimConfig]]:
+def scenarios(quick: bool, hard: bool, native: str | None = None) -> list[tuple[str, SimConfig]]:
     """The suite: shop sizes from 20 to 100,000 refunds a week, noise and rate settings."""
     base = SimConfig(file_format="parquet")
+    if native is not None:
+        base = replace(base, file_format="native", stack=native)
     if quick:
         return [
             ("tiny 20/wk", replace(base, seed=1, weeks=4, refunds_per_week=20)),
@@ -132,10 +142,11 @@ def evaluate(name: str, config: SimConfig, work: Path, diag: DiagnosisConfig) ->
     out = work / name.replace(" ", "_").replace("/", "_")
     result = simulate(config, out)
     inputs = sorted(
-        p for p in out.iterdir() if p.stem in ("sales", "payments", "ledger", "audit", "sync_log")
+        p for p in out.iterdir() if p.name not in ("ground_truth.jsonl", "scenario.json")
     )
     started = time.perf_counter()
-    run = reconcile(inputs, Settings(), result.as_of)
+    handler = native_handler(all_adapters(), ReadOptions(naive_tz=UTC))
+    run = reconcile(inputs, Settings(), result.as_of, native=handler)
     middle = time.perf_counter()
     diagnose(run.con, result.as_of, diag)
     tally = Tally(seconds=time.perf_counter() - middle, reconcile_seconds=middle - started)
@@ -215,11 +226,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="three small scenarios")
     parser.add_argument("--hard", action="store_true", help="add the hard settings")
+    parser.add_argument(
+        "--native", choices=STACKS, help="write each scenario as this stack's native exports"
+    )
     args = parser.parse_args()
     total = Tally()
     diag = DiagnosisConfig()
     with tempfile.TemporaryDirectory() as tmp:
-        for name, config in scenarios(args.quick, args.hard):
+        for name, config in scenarios(args.quick, args.hard, args.native):
             t = evaluate(name, config, Path(tmp), diag)
             print(line(name, t), flush=True)
             total.add(t)
