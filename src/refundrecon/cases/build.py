@@ -18,6 +18,9 @@ from refundrecon.settings import Settings
 _PERIOD_FORMAT = {"week": "%G-W%V", "month": "%Y-%m", "day": "%Y-%m-%d"}
 
 
+_RULES = ("applies_to", "order_ref_amount", "payment_ref", "sales_refund_ref", "split", "tolerance")
+
+
 def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datetime) -> None:
     """Fill ``cases`` and ``case_records`` from the components left in ``comp``."""
     con.execute("SET VARIABLE as_of = ?::TIMESTAMPTZ", [as_of])
@@ -25,62 +28,78 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
         con.execute(f"SET VARIABLE grace_{role} = {int(hours)}")
     con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE _members AS
-        SELECT comp.c, r.*,
-               r.role = 'ledger' AND r.rid IN (
-                   SELECT rid_b FROM links WHERE rule = 'applies_to') AS settlement,
-               r.status IN ('failed', 'cancelled') AS void
-        FROM comp JOIN records r USING (rid)
+        CREATE OR REPLACE TEMP TABLE _settle AS
+        SELECT DISTINCT rid_b AS rid FROM links WHERE rule = 'applies_to'
         """
     )
+    live = "NOT (status IN ('failed', 'cancelled'))"
+    credit = f"{live} AND s.rid IS NULL"
     con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE _dups AS
-        SELECT c, bool_or(n > 1 AND n > distinct_amounts) AS repeated
-        FROM (
-            SELECT c, role, count(*) AS n, count(DISTINCT amount) AS distinct_amounts
-            FROM _members WHERE NOT void AND NOT settlement GROUP BY c, role
-        ) GROUP BY c
-        """
-    )
-    con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE _agg AS
         SELECT c,
-            'C-' || substr(md5(string_agg(source || ':' || record_id, '|'
-                                          ORDER BY source, record_id)), 1, 12) AS case_id,
+            'C-' || substr(md5(min(source || ':' || record_id)), 1, 16) AS case_id,
             count(*) FILTER (WHERE role = 'sales') AS n_sales,
             count(*) FILTER (WHERE role = 'payments') AS n_payments,
             count(*) FILTER (WHERE role = 'ledger') AS n_ledger,
-            sum(amount) FILTER (WHERE role = 'sales' AND NOT void) AS sales_amount,
-            sum(amount) FILTER (WHERE role = 'payments' AND NOT void) AS payments_amount,
-            sum(amount) FILTER (WHERE role = 'ledger' AND NOT void AND NOT settlement)
-                AS ledger_amount,
-            sum(tax_amount) FILTER (WHERE role = 'sales' AND NOT void) AS sales_tax,
-            sum(tax_amount) FILTER (WHERE role = 'ledger' AND NOT void AND NOT settlement)
-                AS ledger_tax,
-            sum(discount_amount) FILTER (WHERE role = 'sales' AND NOT void) AS sales_discount,
-            sum(discount_amount) FILTER (WHERE role = 'ledger' AND NOT void AND NOT settlement)
-                AS ledger_discount,
-            sum(shipping_amount) FILTER (WHERE role = 'sales' AND NOT void) AS sales_shipping,
-            sum(shipping_amount) FILTER (WHERE role = 'ledger' AND NOT void AND NOT settlement)
-                AS ledger_shipping,
+            sum(amount) FILTER (WHERE role = 'sales' AND {live}) AS sales_amount,
+            sum(amount) FILTER (WHERE role = 'payments' AND {live}) AS payments_amount,
+            sum(amount) FILTER (WHERE role = 'ledger' AND {credit}) AS ledger_amount,
+            sum(tax_amount) FILTER (WHERE role = 'sales' AND {live}) AS sales_tax,
+            sum(tax_amount) FILTER (WHERE role = 'ledger' AND {credit}) AS ledger_tax,
+            sum(discount_amount) FILTER (WHERE role = 'sales' AND {live}) AS sales_discount,
+            sum(discount_amount) FILTER (WHERE role = 'ledger' AND {credit}) AS ledger_discount,
+            sum(shipping_amount) FILTER (WHERE role = 'sales' AND {live}) AS sales_shipping,
+            sum(shipping_amount) FILTER (WHERE role = 'ledger' AND {credit}) AS ledger_shipping,
             coalesce(min(created_at) FILTER (WHERE role = 'sales'),
                      min(created_at) FILTER (WHERE role = 'payments'),
                      min(created_at)) AS opened_at,
-            coalesce(any_value(currency ORDER BY role = 'sales' DESC, role = 'payments' DESC),
-                     min(currency)) AS currency,
-            count(DISTINCT currency) AS n_currencies,
+            coalesce(min(currency) FILTER (WHERE role = 'sales'),
+                     min(currency) FILTER (WHERE role = 'payments'), min(currency)) AS currency,
+            min(currency) <> max(currency) AS mixed_currency,
+            minor_exponent(coalesce(min(currency) FILTER (WHERE role = 'sales'),
+                                    min(currency) FILTER (WHERE role = 'payments'),
+                                    min(currency))) AS exponent,
             bool_or(role = 'ledger' AND order_ref IS NULL AND sales_refund_ref IS NULL)
                 AS unlinked_ledger,
-            bool_or(void) AS any_void,
-            bool_or(NOT void) AS any_live,
-            count(DISTINCT method) AS n_methods,
+            bool_or(NOT ({live})) AS any_void,
+            bool_or({live}) AS any_live,
+            min(method) <> max(method) AS mixed_method,
             bool_or(role = 'sales' AND method IS NOT NULL AND method <> 'original_payment')
                 AS sales_not_card,
             bool_or(role = 'sales' AND coalesce(method, 'original_payment') = 'original_payment'
                     AND coalesce(channel, 'online') <> 'marketplace') AS payments_expected
-        FROM _members GROUP BY c
+        FROM comp JOIN records r USING (rid) LEFT JOIN _settle s USING (rid)
+        GROUP BY c
+        """
+    )
+    # Repeats within a role are only possible where a role holds two or more records.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _dups AS
+        SELECT c, bool_or(n > 1 AND n > distinct_amounts) AS repeated
+        FROM (
+            SELECT comp.c, r.role, count(*) AS n, count(DISTINCT r.amount) AS distinct_amounts
+            FROM comp JOIN records r USING (rid) LEFT JOIN _settle s USING (rid)
+            WHERE comp.c IN (SELECT c FROM _agg WHERE n_sales > 1 OR n_payments > 1
+                                                    OR n_ledger > 1)
+              AND {credit}
+            GROUP BY comp.c, r.role
+        ) GROUP BY c
+        """
+    )
+    rule_flags = ", ".join(f"bool_or(l.rule = '{rule}') AS r_{rule}" for rule in _RULES)
+    rule_text = (
+        "concat_ws('+', "
+        + ", ".join(f"CASE WHEN r_{rule} THEN '{rule}' END" for rule in _RULES)
+        + ")"
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _rules AS
+        SELECT comp.c, {rule_text} AS rules
+        FROM (SELECT comp.c, {rule_flags} FROM links l JOIN comp ON comp.rid = l.rid_a
+              GROUP BY comp.c) comp
         """
     )
     con.execute(
@@ -106,8 +125,8 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
                 WHEN payments_expected AND n_payments = 0 AND NOT any_void
                     THEN 'missing_in_payments'
                 WHEN unlinked_ledger THEN 'unlinked_ledger_credit'
-                WHEN n_currencies > 1 THEN 'currency_mismatch'
-                WHEN n_methods > 1 OR (sales_not_card AND n_payments > 0)
+                WHEN mixed_currency THEN 'currency_mismatch'
+                WHEN mixed_method OR (sales_not_card AND n_payments > 0)
                     THEN 'method_mismatch'
                 WHEN coalesce(payments_amount, sales_amount) <> sales_amount
                   OR coalesce(ledger_amount, sales_amount) <> sales_amount
@@ -129,7 +148,7 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
                     WHEN 'missing_in_payments' THEN getvariable('grace_payments')
                     ELSE NULL END AS grace,
                 CASE
-                    WHEN n_currencies > 1 THEN NULL
+                    WHEN mixed_currency THEN NULL
                     WHEN n_sales > 0 AND n_ledger > 0
                          AND abs(ledger_amount - sales_amount)
                              >= abs(coalesce(payments_amount - sales_amount, 0))
@@ -138,15 +157,12 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
                     WHEN n_sales > 0 AND n_ledger > 0 THEN ledger_amount - sales_amount
                     WHEN n_payments > 0 AND n_ledger > 0 THEN ledger_amount - payments_amount
                     ELSE NULL END AS delta,
-                CASE WHEN n_currencies = 1 THEN ledger_tax - sales_tax END AS tax_delta,
-                CASE WHEN n_currencies = 1 THEN ledger_discount - sales_discount END
+                CASE WHEN NOT mixed_currency THEN ledger_tax - sales_tax END AS tax_delta,
+                CASE WHEN NOT mixed_currency THEN ledger_discount - sales_discount END
                     AS discount_delta,
-                CASE WHEN n_currencies = 1 THEN ledger_shipping - sales_shipping END
+                CASE WHEN NOT mixed_currency THEN ledger_shipping - sales_shipping END
                     AS shipping_delta
             FROM _kind k
-        ), links_per_case AS (
-            SELECT comp.c, string_agg(DISTINCT l.rule, '+' ORDER BY l.rule) AS rules
-            FROM links l JOIN comp ON comp.rid = l.rid_a GROUP BY comp.c
         ), cands AS (
             SELECT comp.c, list(DISTINCT o.source || ':' || o.record_id) AS keys
             FROM candidates x JOIN comp ON comp.rid = x.rid JOIN records o ON o.rid = x.candidate
@@ -160,21 +176,18 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
             g.currency, sales_amount, payments_amount, ledger_amount, delta,
             delta - coalesce(tax_delta, 0) - coalesce(shipping_delta, 0) AS net_delta,
             tax_delta, discount_delta, shipping_delta,
-            coalesce(lp.rules, CASE WHEN cands.keys IS NOT NULL THEN 'ambiguous' END),
+            coalesce(nullif(lr.rules, ''), CASE WHEN cands.keys IS NOT NULL THEN 'ambiguous' END),
             {_EXPLANATION},
             opened_at, age_hours, grace,
             strftime(opened_at, '{period_format}') AS period,
             cands.keys
-        FROM graded g LEFT JOIN links_per_case lp USING (c) LEFT JOIN cands USING (c)
+        FROM graded g LEFT JOIN _rules lr USING (c) LEFT JOIN cands USING (c)
         """
     )
     con.execute(
-        """
-        INSERT INTO case_records
-        SELECT a.case_id, m.rid FROM _members m JOIN _agg a USING (c)
-        """
+        "INSERT INTO case_records SELECT a.case_id, comp.rid FROM comp JOIN _agg a USING (c)"
     )
-    for table in ("_members", "_dups", "_agg", "_kind"):
+    for table in ("_settle", "_agg", "_dups", "_rules", "_kind"):
         con.execute(f"DROP TABLE {table}")
 
 
@@ -182,25 +195,25 @@ _EXPLANATION = """
     CASE
         WHEN kind IS NULL THEN
             'all ' || (n_sales > 0)::INT + (n_payments > 0)::INT + (n_ledger > 0)::INT
-            || ' roles agree on ' || fmt_money(ref_amount, g.currency) || ' ' || g.currency
+            || ' roles agree on ' || fmt_dec(ref_amount, exponent) || ' ' || g.currency
         WHEN grace IS NOT NULL AND age_hours < grace THEN
             'awaiting ' || replace(kind, 'missing_in_', '') || ': made '
             || round(age_hours, 1)::VARCHAR || ' h ago, inside the ' || grace::VARCHAR
             || ' h grace window'
         WHEN kind = 'duplicate' THEN
             'the same refund appears more than once in one role: sales '
-            || coalesce(fmt_money(sales_amount, g.currency), '-') || ', payments '
-            || coalesce(fmt_money(payments_amount, g.currency), '-') || ', ledger '
-            || coalesce(fmt_money(ledger_amount, g.currency), '-') || ' ' || g.currency
+            || coalesce(fmt_dec(sales_amount, exponent), '-') || ', payments '
+            || coalesce(fmt_dec(payments_amount, exponent), '-') || ', ledger '
+            || coalesce(fmt_dec(ledger_amount, exponent), '-') || ' ' || g.currency
         WHEN kind = 'status_mismatch' THEN
             'one system failed or cancelled the refund while another booked it'
         WHEN kind LIKE 'missing_in_%' THEN
             'no ' || replace(kind, 'missing_in_', '') || ' record '
             || round(age_hours, 1)::VARCHAR || ' h after the refund (grace '
             || grace::VARCHAR || ' h); '
-            || fmt_money(ref_amount, g.currency) || ' ' || g.currency || ' unreconciled'
+            || fmt_dec(ref_amount, exponent) || ' ' || g.currency || ' unreconciled'
         WHEN kind = 'unlinked_ledger_credit' THEN
-            'ledger credit of ' || fmt_money(ledger_amount, g.currency) || ' ' || g.currency
+            'ledger credit of ' || fmt_dec(ledger_amount, exponent) || ' ' || g.currency
             || ' carries no order or storefront refund reference'
             || CASE WHEN n_sales > 0 THEN '; linked by amount, customer and time' ELSE '' END
         WHEN kind = 'currency_mismatch' THEN
@@ -208,17 +221,17 @@ _EXPLANATION = """
         WHEN kind = 'method_mismatch' THEN
             'the refund method differs between systems'
         ELSE
-            'amounts differ by ' || fmt_money(delta, g.currency) || ' ' || g.currency
-            || ' (sales ' || coalesce(fmt_money(sales_amount, g.currency), '-')
-            || ', payments ' || coalesce(fmt_money(payments_amount, g.currency), '-')
-            || ', ledger ' || coalesce(fmt_money(ledger_amount, g.currency), '-') || ')'
+            'amounts differ by ' || fmt_dec(delta, exponent) || ' ' || g.currency
+            || ' (sales ' || coalesce(fmt_dec(sales_amount, exponent), '-')
+            || ', payments ' || coalesce(fmt_dec(payments_amount, exponent), '-')
+            || ', ledger ' || coalesce(fmt_dec(ledger_amount, exponent), '-') || ')'
             || CASE WHEN coalesce(tax_delta, 0) <> 0
-                    THEN '; tax differs by ' || fmt_money(tax_delta, g.currency) ELSE '' END
+                    THEN '; tax differs by ' || fmt_dec(tax_delta, exponent) ELSE '' END
             || CASE WHEN coalesce(discount_delta, 0) <> 0
-                    THEN '; discount differs by ' || fmt_money(discount_delta, g.currency)
+                    THEN '; discount differs by ' || fmt_dec(discount_delta, exponent)
                     ELSE '' END
             || CASE WHEN coalesce(shipping_delta, 0) <> 0
-                    THEN '; shipping differs by ' || fmt_money(shipping_delta, g.currency)
+                    THEN '; shipping differs by ' || fmt_dec(shipping_delta, exponent)
                     ELSE '' END
     END
 """

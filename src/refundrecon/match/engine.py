@@ -1,9 +1,10 @@
 """The assignment step: run the rules in order and record each link with its rule and reason.
 
-Exact keys run first over all records. Tolerance rules then look only at records whose case
-still lacks the other role, and link a pair only when each is the other's single best
-candidate; when two candidates are equally good nothing is linked and the candidate set is kept
-for the case. Last, one-to-many rules join a refund to several records that together make it up.
+Exact keys run first over all records. Tolerance rules then look only at the records whose
+case still lacks a role — a small share of the whole — and link a pair only when each is the
+other's single best candidate; when two candidates are equally good nothing is linked and the
+candidate set is kept for the case. Last, one-to-many rules join a refund to several records
+that together make it up.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ from refundrecon.match.components import assign_components
 from refundrecon.match.rules import MATCH_RULES, MatchRule, RuleKind
 from refundrecon.settings import Settings
 
+_OPEN_COLUMNS = (
+    "rid, role, source, record_id, order_ref, customer_ref, amount, currency, created_at"
+)
+
 
 def build_links(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """Fill ``links`` and ``candidates`` and leave the final components in ``comp``."""
@@ -23,61 +28,63 @@ def build_links(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE candidates (rid BIGINT, candidate BIGINT, rule VARCHAR)"
     )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _shared_sales_ids AS
+        SELECT record_id FROM records WHERE role = 'sales'
+        GROUP BY record_id HAVING count(DISTINCT source) > 1
+        """
+    )
     for rule in MATCH_RULES:
         if rule.kind is RuleKind.KEY:
             _link_by_key(con, rule)
     _link_applied_credits(con)
-    _drop_repeated_links(con)
     assign_components(con)
-    _open_roles(con)
+    _collect_open(con)
     for rule in MATCH_RULES:
         if rule.kind is RuleKind.BEST:
             _link_best(con, rule)
     _link_split(con)
-    assign_components(con)
-    _open_roles(con)
-    # A record whose case found all its roles later keeps no stale candidate set.
-    con.execute("DELETE FROM candidates WHERE rid NOT IN (SELECT rid FROM open_rec)")
-
-
-def _drop_repeated_links(con: duckdb.DuckDBPyConnection) -> None:
-    """Keep one link per pair of records: the one made by the earliest rule."""
     con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE _once AS
-        SELECT rid_a, rid_b, rule, reason FROM (
-            SELECT *, row_number() OVER (
-                PARTITION BY least(rid_a, rid_b), greatest(rid_a, rid_b) ORDER BY rowid) AS n
-            FROM links
-        ) WHERE n = 1
+        UPDATE comp SET c = o.c FROM open_rec o WHERE comp.rid = o.rid AND comp.c <> o.c
         """
     )
-    con.execute("DELETE FROM links")
-    con.execute("INSERT INTO links SELECT * FROM _once")
-    con.execute("DROP TABLE _once")
+    # A record whose case found all its roles later keeps no stale candidate set.
+    con.execute(
+        """
+        DELETE FROM candidates WHERE rid NOT IN (
+            SELECT rid FROM open_rec WHERE NOT (has_sales AND has_payments AND has_ledger))
+        """
+    )
+    con.execute("DROP TABLE _shared_sales_ids")
 
 
 def _link_by_key(con: duckdb.DuckDBPyConnection, rule: MatchRule) -> None:
-    """Link every pair sharing an exact key, unless the key points at several sales refunds."""
+    """Link every pair sharing an exact key, unless the key names refunds of several sources.
+
+    A storefront refund id used by two sales sources cannot say which one it means: those
+    pairs are kept as candidates instead.
+    """
+    pairs = f"""
+        FROM (SELECT * FROM records WHERE role = '{rule.role_a}') a
+        JOIN (SELECT * FROM records WHERE role = '{rule.role_b}') b ON {rule.condition}
+    """
+    if rule.name != "sales_refund_ref":
+        con.execute(f"INSERT INTO links SELECT a.rid, b.rid, '{rule.name}', {rule.reason} {pairs}")
+        return
     con.execute(
         f"""
-        INSERT INTO links
-        SELECT a.rid, b.rid, '{rule.name}', {rule.reason}
-        FROM records a JOIN records b ON {rule.condition}
-        WHERE a.role = '{rule.role_a}' AND b.role = '{rule.role_b}'
-        QUALIFY count(DISTINCT a.source) OVER (PARTITION BY b.rid) = 1
+        INSERT INTO links SELECT a.rid, b.rid, '{rule.name}', {rule.reason} {pairs}
+        WHERE a.record_id NOT IN (SELECT record_id FROM _shared_sales_ids)
         """
     )
-    if rule.role_a == "sales":
-        con.execute(
-            f"""
-            INSERT INTO candidates
-            SELECT b.rid, a.rid, '{rule.name}'
-            FROM records a JOIN records b ON {rule.condition}
-            WHERE a.role = '{rule.role_a}' AND b.role = '{rule.role_b}'
-            QUALIFY count(DISTINCT a.source) OVER (PARTITION BY b.rid) > 1
-            """
-        )
+    con.execute(
+        f"""
+        INSERT INTO candidates SELECT b.rid, a.rid, '{rule.name}' {pairs}
+        WHERE a.record_id IN (SELECT record_id FROM _shared_sales_ids)
+        """
+    )
 
 
 def _link_applied_credits(con: duckdb.DuckDBPyConnection) -> None:
@@ -99,42 +106,49 @@ def _link_applied_credits(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _open_roles(con: duckdb.DuckDBPyConnection) -> None:
-    """Table ``open_rec``: records whose component lacks some role, with the roles it has."""
+def _collect_open(con: duckdb.DuckDBPyConnection) -> None:
+    """Table ``open_rec``: every record of a component that lacks some role, with its roles.
+
+    Only these records can gain a link from the tolerance and split rules, so those rules and
+    the merging of the components they join all work on this small table.
+    """
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE open_rec AS
         WITH roles AS (
             SELECT c.c, bool_or(r.role = 'sales') AS has_sales,
                    bool_or(r.role = 'payments') AS has_payments,
                    bool_or(r.role = 'ledger') AS has_ledger
             FROM comp c JOIN records r USING (rid) GROUP BY c.c
+            HAVING NOT (has_sales AND has_payments AND has_ledger)
         )
-        SELECT c.rid, c.c, has_sales, has_payments, has_ledger
-        FROM comp c JOIN roles USING (c)
-        WHERE NOT (has_sales AND has_payments AND has_ledger)
+        SELECT c.c, roles.has_sales, roles.has_payments, roles.has_ledger,
+               {", ".join("r." + col.strip() for col in _OPEN_COLUMNS.split(","))}
+        FROM comp c JOIN roles USING (c) JOIN records r USING (rid)
         """
     )
+
+
+def _candidate_pairs(rule: MatchRule) -> str:
+    """SQL for every open pair satisfying the rule's condition or one of its alternatives."""
+    selects = []
+    for condition in (rule.condition, *rule.alternatives):
+        selects.append(
+            f"""
+            SELECT a.rid AS ra, b.rid AS rb, a.c AS ca, b.c AS cb, {rule.score} AS score,
+                   {rule.reason} AS reason
+            FROM open_rec a JOIN open_rec b ON {condition}
+            WHERE a.role = '{rule.role_a}' AND b.role = '{rule.role_b}'
+              AND NOT a.has_{rule.role_b} AND NOT b.has_{rule.role_a} AND a.c <> b.c
+            """
+        )
+    return " UNION ".join(selects)
 
 
 def _link_best(con: duckdb.DuckDBPyConnection, rule: MatchRule) -> None:
     """Link unique mutual best candidates between components each lacking the other role."""
-    lacks_a = f"has_{rule.role_a}"
-    lacks_b = f"has_{rule.role_b}"
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE _cand AS
-        SELECT a.rid AS ra, b.rid AS rb, oa.c AS ca, ob.c AS cb, {rule.score} AS score,
-               {rule.reason} AS reason
-        FROM open_rec oa JOIN records a ON a.rid = oa.rid
-        JOIN records b ON {rule.condition}
-        JOIN open_rec ob ON ob.rid = b.rid
-        WHERE a.role = '{rule.role_a}' AND b.role = '{rule.role_b}'
-          AND NOT oa.{lacks_b} AND NOT ob.{lacks_a} AND oa.c <> ob.c
-        """
-    )
-    con.execute(
-        """
         CREATE OR REPLACE TEMP TABLE _best AS
         SELECT *,
                count(*) FILTER (WHERE score = best_a) OVER (PARTITION BY ca) AS ties_a,
@@ -142,17 +156,18 @@ def _link_best(con: duckdb.DuckDBPyConnection, rule: MatchRule) -> None:
         FROM (
             SELECT *, min(score) OVER (PARTITION BY ca) AS best_a,
                       min(score) OVER (PARTITION BY cb) AS best_b
-            FROM _cand
+            FROM ({_candidate_pairs(rule)})
         )
         """
     )
     con.execute(
-        f"""
-        INSERT INTO links
-        SELECT ra, rb, '{rule.name}', reason FROM _best
+        """
+        CREATE OR REPLACE TEMP TABLE _new AS
+        SELECT ra, rb, reason FROM _best
         WHERE score = best_a AND score = best_b AND ties_a = 1 AND ties_b = 1
         """
     )
+    con.execute(f"INSERT INTO links SELECT ra, rb, '{rule.name}', reason FROM _new")
     con.execute(
         f"""
         INSERT INTO candidates
@@ -161,17 +176,17 @@ def _link_best(con: duckdb.DuckDBPyConnection, rule: MatchRule) -> None:
         SELECT rb, ra, '{rule.name}' FROM _best WHERE score = best_b AND ties_b > 1
         """
     )
-    _merge_new_links(con, rule.name)
+    _merge_open(con)
 
 
-def _merge_new_links(con: duckdb.DuckDBPyConnection, rule_name: str) -> None:
-    """Fold the components just joined by ``rule_name`` into one and refresh ``open_rec``."""
+def _merge_open(con: duckdb.DuckDBPyConnection) -> None:
+    """Fold the open components joined by the links in ``_new`` and refresh their roles."""
     con.execute(
-        f"""
+        """
         CREATE OR REPLACE TEMP TABLE _joined AS
-        SELECT ca.c AS x, cb.c AS y FROM links l
-        JOIN comp ca ON ca.rid = l.rid_a JOIN comp cb ON cb.rid = l.rid_b
-        WHERE l.rule = '{rule_name}' AND ca.c <> cb.c
+        SELECT DISTINCT a.c AS x, b.c AS y
+        FROM _new n JOIN open_rec a ON a.rid = n.ra JOIN open_rec b ON b.rid = n.rb
+        WHERE a.c <> b.c
         """
     )
     con.execute(
@@ -188,10 +203,23 @@ def _merge_new_links(con: duckdb.DuckDBPyConnection, rule_name: str) -> None:
     )
     con.execute(
         """
-        UPDATE comp SET c = r.label FROM _relabel r WHERE comp.c = r.node AND r.label <> r.node
+        UPDATE open_rec SET c = r.label FROM _relabel r
+        WHERE open_rec.c = r.node AND r.label <> r.node
         """
     )
-    _open_roles(con)
+    con.execute(
+        """
+        UPDATE open_rec SET has_sales = f.s, has_payments = f.p, has_ledger = f.l
+        FROM (
+            SELECT c, bool_or(role = 'sales') AS s, bool_or(role = 'payments') AS p,
+                   bool_or(role = 'ledger') AS l
+            FROM open_rec WHERE c IN (SELECT label FROM _relabel) GROUP BY c
+        ) f
+        WHERE open_rec.c = f.c
+        """
+    )
+    for table in ("_joined", "_relabel", "_new"):
+        con.execute(f"DROP TABLE {table}")
 
 
 def _link_split(con: duckdb.DuckDBPyConnection) -> None:
@@ -202,24 +230,25 @@ def _link_split(con: duckdb.DuckDBPyConnection) -> None:
     for role in ("payments", "ledger"):
         con.execute(
             f"""
-            INSERT INTO links
+            CREATE OR REPLACE TEMP TABLE _new AS
             WITH parts AS (
-                SELECT b.order_ref, b.currency, sum(b.amount) AS total, count(*) AS n,
-                       list(b.rid) AS rids
-                FROM records b JOIN open_rec ob USING (rid)
-                WHERE b.role = '{role}' AND NOT ob.has_sales AND b.order_ref IS NOT NULL
-                GROUP BY b.order_ref, b.currency HAVING count(*) > 1
+                SELECT order_ref, currency, sum(amount) AS total, count(*) AS n,
+                       list(rid ORDER BY rid) AS rids
+                FROM open_rec
+                WHERE role = '{role}' AND NOT has_sales AND order_ref IS NOT NULL
+                GROUP BY order_ref, currency HAVING count(*) > 1
             ), hits AS (
-                SELECT a.rid AS ra, a.order_ref, p.rids, p.n, p.total
-                FROM records a JOIN open_rec oa USING (rid)
+                SELECT a.rid AS ra, a.order_ref, p.rids, p.n
+                FROM open_rec a
                 JOIN parts p ON p.order_ref = a.order_ref AND p.currency = a.currency
                             AND p.total = a.amount
-                WHERE a.role = 'sales' AND NOT oa.has_{role}
+                WHERE a.role = 'sales' AND NOT a.has_{role}
                 QUALIFY count(*) OVER (PARTITION BY p.rids) = 1
             )
-            SELECT ra, unnest(rids), 'split', n::VARCHAR || ' {role} records of order '
-                   || order_ref || ' add up to the refund amount'
+            SELECT ra, unnest(rids) AS rb, n::VARCHAR || ' {role} records of order '
+                   || order_ref || ' add up to the refund amount' AS reason
             FROM hits
             """
         )
-        _merge_new_links(con, "split")
+        con.execute("INSERT INTO links SELECT ra, rb, 'split', reason FROM _new")
+        _merge_open(con)

@@ -29,11 +29,19 @@ class MatchRule:
     role_a: str
     role_b: str
     condition: str
+    """SQL join condition; ``OR`` between alternatives is written as separate ``alternatives``."""
+
     reason: str
     """SQL text expression producing the explanation of one link in words."""
 
     score: str = "0"
     """SQL ordering key among candidates, lower is better (fuzzy rules only)."""
+
+    alternatives: tuple[str, ...] = ()
+    """Further join conditions, each an equi-join, whose matches are added to ``condition``'s.
+
+    Writing an ``OR`` as separate equi-joins keeps every join a hash join.
+    """
 
 
 def _same_amount(a: str, b: str) -> str:
@@ -101,9 +109,11 @@ def _fuzzy_rules() -> list[MatchRule]:
                 kind=RuleKind.BEST,
                 role_a=role_a,
                 role_b=role_b,
-                condition=(
-                    "(a.order_ref = b.order_ref OR ((a.order_ref IS NULL OR b.order_ref IS NULL)"
-                    " AND a.customer_ref = b.customer_ref)) AND " + _within_tolerance("a", "b")
+                condition="a.order_ref = b.order_ref AND " + _within_tolerance("a", "b"),
+                alternatives=(
+                    "a.customer_ref = b.customer_ref"
+                    " AND (a.order_ref IS NULL OR b.order_ref IS NULL)"
+                    " AND " + _within_tolerance("a", "b"),
                 ),
                 reason=(
                     "CASE WHEN a.order_ref = b.order_ref THEN 'same order ' || a.order_ref "

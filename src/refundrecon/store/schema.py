@@ -6,11 +6,13 @@ Everything here is plain SQL so the same tables can live on a distributed SQL en
 
 from __future__ import annotations
 
+from refundrecon.model.money import CURRENCY_EXPONENTS
+
 MONEY = "DECIMAL(18,4)"
 
 RECORDS_DDL = f"""
 CREATE TABLE IF NOT EXISTS records (
-    rid BIGINT PRIMARY KEY,          -- internal id, unique within one run
+    rid BIGINT NOT NULL,             -- internal id, unique within one run
     source VARCHAR NOT NULL,
     role VARCHAR NOT NULL,           -- sales | payments | ledger
     record_id VARCHAR NOT NULL,      -- unique within source
@@ -95,7 +97,7 @@ CREATE TABLE IF NOT EXISTS links (
 
 CASES_DDL = f"""
 CREATE TABLE IF NOT EXISTS cases (
-    case_id VARCHAR PRIMARY KEY,     -- stable across runs on the same inputs
+    case_id VARCHAR NOT NULL,        -- unique; stable across runs on the same inputs
     status VARCHAR NOT NULL,         -- matched | discrepancy | in_transit
     discrepancy VARCHAR,             -- a DiscrepancyKind, NULL when matched
     currency VARCHAR,                -- the reference currency of the case
@@ -124,15 +126,31 @@ CREATE TABLE IF NOT EXISTS case_records (
 )
 """
 
-FMT_MONEY_MACRO = """
-CREATE OR REPLACE MACRO fmt_money(x, cur) AS
-    CASE (SELECT exponent FROM currencies WHERE code = cur)
+
+def _exponent_case() -> str:
+    """SQL mapping a currency code to its minor-unit exponent, from the one table in money.py."""
+    by_exponent: dict[int, list[str]] = {}
+    for code, exponent in sorted(CURRENCY_EXPONENTS.items()):
+        if exponent != 2:
+            by_exponent.setdefault(exponent, []).append(code)
+    branches = " ".join(
+        f"WHEN cur IN ({', '.join(repr(code) for code in codes)}) THEN {exponent}"
+        for exponent, codes in sorted(by_exponent.items())
+    )
+    return f"CASE {branches} ELSE 2 END"
+
+
+FMT_MONEY_MACRO = f"""
+CREATE OR REPLACE MACRO minor_exponent(cur) AS {_exponent_case()};
+CREATE OR REPLACE MACRO fmt_dec(x, e) AS
+    CASE e
         WHEN 0 THEN CAST(CAST(x AS DECIMAL(18,0)) AS VARCHAR)
         WHEN 3 THEN CAST(CAST(x AS DECIMAL(18,3)) AS VARCHAR)
         WHEN 4 THEN CAST(x AS VARCHAR)
-        ELSE CAST(CAST(x AS DECIMAL(18,2)) AS VARCHAR) END
+        ELSE CAST(CAST(x AS DECIMAL(18,2)) AS VARCHAR) END;
+CREATE OR REPLACE MACRO fmt_money(x, cur) AS fmt_dec(x, minor_exponent(cur));
 """
-"""Format an exact amount with its currency's decimals (needs the ``currencies`` table)."""
+"""Format an exact amount with its currency's decimals, as every report writes money."""
 
 
 CASE_DIAGNOSIS_DDL = """
