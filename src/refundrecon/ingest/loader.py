@@ -16,7 +16,7 @@ import duckdb
 
 from refundrecon.ingest.files import Container, InputFile, expand_inputs, inspect
 from refundrecon.ingest.raw import RawTable, load_raw
-from refundrecon.ingest.rules import rules_for, value
+from refundrecon.ingest.rules import fast_gate, rules_for, value
 from refundrecon.model.interchange import COLUMNS, FileKind, detect_kind
 from refundrecon.model.money import CURRENCY_EXPONENTS
 from refundrecon.model.records import RowError
@@ -24,7 +24,7 @@ from refundrecon.store.schema import ALL_DDL, FMT_MONEY_MACRO, MONEY
 from refundrecon.store.sql import count, quote_ident, quote_literal
 
 _TARGET = {
-    FileKind.REFUNDS: "staged_refunds",
+    FileKind.REFUNDS: "records",
     FileKind.AUDIT: "audit_events",
     FileKind.SYNC: "sync_events",
 }
@@ -87,10 +87,6 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET TimeZone = 'UTC'")
     for ddl in ALL_DDL:
         con.execute(ddl)
-    con.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS staged_refunds AS SELECT * EXCLUDE (rid) FROM records "
-        "LIMIT 0"
-    )
     con.execute("CREATE TABLE IF NOT EXISTS currencies (code VARCHAR, exponent INTEGER)")
     if count(con, "SELECT count(*) FROM currencies") == 0:
         con.executemany("INSERT INTO currencies VALUES (?, ?)", sorted(CURRENCY_EXPONENTS.items()))
@@ -161,47 +157,62 @@ def _quarantine_errors(con: duckdb.DuckDBPyConnection, errors: list[RowError]) -
 def _stage(
     con: duckdb.DuckDBPyConnection, raw: RawTable, kind: FileKind, path: str, system: str
 ) -> FileReport:
-    """Validate one staged file and move its good rows to the target table."""
-    view = f"{raw.name}_v"
+    """Validate one staged file in a single pass and move its good rows to the target table."""
+    view = quote_ident(f"{raw.name}_v")
+    errors = quote_ident(f"{raw.name}_err")
     present = set(raw.columns)
     cols = [
-        f"{quote_ident(c)}" if c in present else f"CAST(NULL AS VARCHAR) AS {quote_ident(c)}"
+        f"r.{quote_ident(c)}" if c in present else f"CAST(NULL AS VARCHAR) AS {quote_ident(c)}"
         for c in COLUMNS[kind]
     ]
     extras = [c for c in raw.columns if c not in COLUMNS[kind] and not c.startswith("_")]
     extras_sql = (
         "CAST(json_object("
-        + ", ".join(f"{quote_literal(c)}, {quote_ident(c)}" for c in extras)
+        + ", ".join(f"{quote_literal(c)}, r.{quote_ident(c)}" for c in extras)
         + ") AS VARCHAR)"
         if extras
         else "CAST(NULL AS VARCHAR)"
     )
-    currency_sql = "upper(" + value("currency") + ")" if "currency" in COLUMNS[kind] else "NULL"
+    currency_sql = "upper(" + value("currency") + ")" if "currency" in present else "NULL"
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {quote_ident(view)} AS "
-        f"SELECT r._row, {', '.join('r.' + c if c.startswith(chr(34)) else c for c in cols)}, "
-        f"{extras_sql} AS _extras, cur.code AS _currency, cur.exponent AS _exponent, "
-        f"CAST(to_json(r) AS VARCHAR) AS _raw "
+        f"CREATE OR REPLACE TEMP VIEW {view} AS "
+        f"SELECT r._row, {', '.join(cols)}, {extras_sql} AS _extras, "
+        f"cur.code AS _currency, cur.exponent AS _exponent "
         f"FROM {quote_ident(raw.name)} r LEFT JOIN currencies cur ON cur.code = {currency_sql}"
     )
-    checks = " UNION ALL ".join(
-        f"SELECT _row, {quote_literal(rule.field)} AS field, {rule.reason} AS reason, _raw "
-        f"FROM {quote_ident(view)} WHERE {rule.condition}"
+    checks = ", ".join(
+        f"CASE WHEN {rule.condition} THEN "
+        f"{{'field': {quote_literal(rule.field)}, 'reason': {rule.reason}}} END"
         for rule in rules_for(kind, raw.float_columns)
         if rule.field in COLUMNS[kind]
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {view}_err AS {checks}")
     con.execute(
-        f"INSERT INTO quarantine SELECT {quote_literal(path)}, _row, field, reason, _raw "
-        f"FROM {view}_err"
+        f"CREATE OR REPLACE TEMP TABLE {errors} AS "
+        f"SELECT _row, e.field AS field, e.reason AS reason FROM ("
+        f"SELECT _row, unnest(list_filter([{checks}], lambda x: x IS NOT NULL)) AS e FROM {view} "
+        f"WHERE NOT {fast_gate(kind, raw.float_columns)})"
     )
-    good = f"FROM {quote_ident(view)} WHERE _row NOT IN (SELECT _row FROM {view}_err)"
-    con.execute(f"INSERT INTO {_TARGET[kind]} {_select_canonical(kind, path)} {good}")
+    con.execute(
+        f"INSERT INTO quarantine SELECT {quote_literal(path)}, e._row, e.field, e.reason, "
+        f"CAST(to_json(r) AS VARCHAR) FROM {errors} e JOIN {quote_ident(raw.name)} r "
+        f"USING (_row)"
+    )
+    good = f"FROM {view} ANTI JOIN {errors} USING (_row)"
+    if kind is FileKind.REFUNDS:
+        first = count(con, "SELECT coalesce(max(rid), 0) FROM records") + 1
+        rid = "_row" if raw.unique_rows else "row_number() OVER ()"
+        select = _select_canonical(kind, path).replace(
+            "SELECT ", f"SELECT {first} - 1 + {rid}, ", 1
+        )
+        con.execute(f"INSERT INTO records {select} {good}")
+    else:
+        con.execute(f"INSERT INTO {_TARGET[kind]} {_select_canonical(kind, path)} {good}")
     rows = count(con, f"SELECT count(*) FROM {quote_ident(raw.name)}")
-    bad = count(con, f"SELECT count(DISTINCT _row) FROM {view}_err")
-    con.execute(f"DROP VIEW {quote_ident(view)}")
-    con.execute(f"DROP TABLE {view}_err")
-    con.execute(f"DROP TABLE {quote_ident(raw.name)}")
+    bad = count(con, f"SELECT count(DISTINCT _row) FROM {errors}")
+    con.execute(f"DROP VIEW {view}")
+    con.execute(f"DROP TABLE {errors}")
+    for statement in raw.drops:
+        con.execute(statement)
     return FileReport(path, kind.value, "", rows, rows - bad, bad, system)
 
 
@@ -277,49 +288,63 @@ _BODY = (
 
 
 def _finish_refunds(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
-    """De-duplicate staged refunds and give each a run-unique ``rid``."""
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE staged_bodies AS
-        SELECT *, hash({_BODY}) AS _body FROM staged_refunds
-        """
-    )
+    """Resolve record ids seen more than once within a source.
+
+    Only the repeated ids are examined: exact copies keep their first occurrence and are
+    counted; ids whose copies differ are all quarantined, since neither can be trusted.
+    """
     con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE conflicts AS
-        SELECT source, record_id FROM staged_bodies
-        GROUP BY source, record_id HAVING count(DISTINCT _body) > 1
+        CREATE OR REPLACE TEMP TABLE _repeated AS
+        SELECT source, record_id FROM records GROUP BY source, record_id HAVING count(*) > 1
         """
     )
-    con.execute(
-        """
-        INSERT INTO quarantine
-        SELECT b.file, b."row", 'record_id',
-               'record_id ' || b.record_id || ' of source ' || b.source
-               || ' appears more than once with different values', NULL
-        FROM staged_bodies b SEMI JOIN conflicts c USING (source, record_id)
-        """
-    )
-    report.conflicting_duplicates = count(
-        con, "SELECT count(*) FROM staged_bodies SEMI JOIN conflicts USING (source, record_id)"
-    )
-    con.execute(
-        """
-        INSERT INTO records
-        SELECT row_number() OVER (ORDER BY source, record_id) AS rid, * EXCLUDE (_body, _n)
-        FROM (
-            SELECT *, row_number() OVER (PARTITION BY source, record_id ORDER BY file, "row") AS _n
-            FROM staged_bodies ANTI JOIN conflicts USING (source, record_id)
-        ) WHERE _n = 1
-        """
-    )
-    kept = count(con, "SELECT count(*) FROM records")
-    staged = count(con, "SELECT count(*) FROM staged_bodies")
-    report.exact_duplicates = staged - report.conflicting_duplicates - kept
-    report.records = kept
-    con.execute("DROP TABLE staged_bodies")
-    con.execute("DROP TABLE conflicts")
-    con.execute("DELETE FROM staged_refunds")
+    if count(con, "SELECT count(*) FROM _repeated"):
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _copies AS
+            SELECT rid, source, record_id, file, "row", hash({_BODY}) AS body,
+                   row_number() OVER (PARTITION BY source, record_id ORDER BY file, "row") AS n
+            FROM records SEMI JOIN _repeated USING (source, record_id)
+            """
+        )
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE _conflicts AS
+            SELECT source, record_id FROM _copies
+            GROUP BY source, record_id HAVING count(DISTINCT body) > 1
+            """
+        )
+        con.execute(
+            """
+            INSERT INTO quarantine
+            SELECT c.file, c."row", 'record_id',
+                   'record_id ' || c.record_id || ' of source ' || c.source
+                   || ' appears more than once with different values', NULL
+            FROM _copies c SEMI JOIN _conflicts USING (source, record_id)
+            """
+        )
+        report.conflicting_duplicates = count(
+            con, "SELECT count(*) FROM _copies SEMI JOIN _conflicts USING (source, record_id)"
+        )
+        report.exact_duplicates = count(
+            con,
+            "SELECT count(*) FROM _copies ANTI JOIN _conflicts USING (source, record_id) "
+            "WHERE n > 1",
+        )
+        con.execute(
+            """
+            DELETE FROM records WHERE rid IN (
+                SELECT rid FROM _copies SEMI JOIN _conflicts USING (source, record_id)
+                UNION ALL
+                SELECT rid FROM _copies ANTI JOIN _conflicts USING (source, record_id)
+                WHERE n > 1)
+            """
+        )
+        con.execute("DROP TABLE _copies")
+        con.execute("DROP TABLE _conflicts")
+    con.execute("DROP TABLE _repeated")
+    report.records = count(con, "SELECT count(*) FROM records")
 
 
 def _dedupe_events(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
@@ -332,6 +357,14 @@ def _dedupe_events(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
         ),
     ):
         before = count(con, f"SELECT count(*) FROM {table}")
+        repeated = count(
+            con,
+            f"SELECT count(*) FROM (SELECT 1 FROM {table} GROUP BY {keys} HAVING count(*) > 1)",
+        )
+        if repeated == 0:
+            report.audit_events = before if table == "audit_events" else report.audit_events
+            report.sync_events = before if table == "sync_events" else report.sync_events
+            continue
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE _kept AS

@@ -24,35 +24,55 @@ class RawTable:
     name: str
     columns: tuple[str, ...]
     float_columns: tuple[str, ...]
+    drops: tuple[str, ...] = ()
+    """Statements that free what staging this input created."""
+
+    unique_rows: bool = True
+    """Whether ``_row`` is unique (a file's own row numbers); adapters may repeat a row."""
 
 
 def load_raw(con: duckdb.DuckDBPyConnection, file: InputFile, name: str) -> RawTable:
-    """Copy ``file`` into staging table ``name`` with every column as VARCHAR."""
+    """Stage ``file`` as relation ``name`` (a view where possible) with every column as text."""
     if file.container is Container.JSONL:
         return _load_jsonl(con, file, name)
     path = quote_literal(str(file.path))
-    if file.container is Container.CSV:
-        source = f"read_csv({path}, all_varchar = true, header = true, auto_detect = true)"
-    elif file.container is Container.PARQUET:
-        source = f"read_parquet({path})"
+    if file.container is Container.PARQUET:
+        source = f"read_parquet({path}, file_row_number = true)"
+        types = [
+            (str(col), str(typ))
+            for col, typ, *_ in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+            if col != "file_row_number"
+        ]
+        row_sql = "CAST(file_row_number + 1 AS BIGINT)"
+        drops: tuple[str, ...] = (f"DROP VIEW {quote_ident(name)}",)
+    elif file.container is Container.CSV:
+        table = f"{name}_csv"
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {quote_ident(table)} AS SELECT * FROM "
+            f"read_csv({path}, all_varchar = true, header = true, auto_detect = true)"
+        )
+        types = [
+            (str(col), str(typ))
+            for col, typ in con.execute(
+                "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?",
+                [table],
+            ).fetchall()
+        ]
+        source = quote_ident(table)
+        row_sql = "CAST(rowid + 1 AS BIGINT)"
+        drops = (f"DROP VIEW {quote_ident(name)}", f"DROP TABLE {quote_ident(table)}")
     else:
         raise ValueError(f"{file.path}: not a tabular file ({file.container})")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS SELECT * FROM {source}")
-    types = con.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ?", [name]
-    ).fetchall()
-    float_columns = tuple(
-        col.strip().lower() for col, typ in types if str(typ).upper() in _FLOAT_TYPES
-    )
+    float_columns = tuple(col.strip().lower() for col, typ in types if typ.upper() in _FLOAT_TYPES)
     casts = ", ".join(
         f"CAST({quote_ident(col)} AS VARCHAR) AS {quote_ident(col.strip().lower())}"
         for col, _typ in types
     )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS "
-        f"SELECT CAST(rowid + 1 AS BIGINT) AS _row, {casts} FROM {quote_ident(name)}"
+        f"CREATE OR REPLACE TEMP VIEW {quote_ident(name)} AS "
+        f"SELECT {row_sql} AS _row, {casts} FROM {source}"
     )
-    return RawTable(name, tuple(col.strip().lower() for col, _typ in types), float_columns)
+    return RawTable(name, tuple(col.strip().lower() for col, _typ in types), float_columns, drops)
 
 
 def _load_jsonl(con: duckdb.DuckDBPyConnection, file: InputFile, name: str) -> RawTable:
@@ -83,11 +103,15 @@ def _load_jsonl(con: duckdb.DuckDBPyConnection, file: InputFile, name: str) -> R
         for key in keys
     )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS "
+        f"CREATE OR REPLACE TEMP VIEW {quote_ident(name)} AS "
         f"SELECT CAST(rowid + 1 AS BIGINT) AS _row, {extracts} FROM {quote_ident(objects)}"
     )
-    con.execute(f"DROP TABLE {quote_ident(objects)}")
-    return RawTable(name, tuple(k.strip().lower() for k in keys), tuple(float_columns))
+    return RawTable(
+        name,
+        tuple(k.strip().lower() for k in keys),
+        tuple(float_columns),
+        (f"DROP VIEW {quote_ident(name)}", f"DROP TABLE {quote_ident(objects)}"),
+    )
 
 
 def json_path_key(key: str) -> str:
@@ -105,4 +129,4 @@ def register_arrow(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str) -
         f"SELECT CAST(_row AS BIGINT) AS _row, {casts} FROM {quote_ident(name + '_arrow')}"
     )
     con.unregister(f"{name}_arrow")
-    return RawTable(name, columns, ())
+    return RawTable(name, columns, (), (f"DROP TABLE {quote_ident(name)}",), unique_rows=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from refundrecon.model.interchange import FileKind
+from refundrecon.model.interchange import REQUIRED, FileKind
 from refundrecon.model.vocab import (
     Approval,
     AuditVia,
@@ -171,3 +171,62 @@ def rules_for(kind: FileKind, float_columns: tuple[str, ...]) -> tuple[Rule, ...
         required("outcome"),
         one_of("outcome", tuple(v.value for v in SyncOutcome)),
     )
+
+
+def _plain_decimal(column: str) -> str:
+    """Cheap test that a text column is a plain decimal within its currency's decimals."""
+    c = quote_ident(column)
+    return (
+        f"(TRY_CAST({c} AS DECIMAL(18,4)) IS NOT NULL AND NOT contains({c}, 'e') "
+        f"AND NOT contains({c}, 'E') AND NOT contains({c}, '_') "
+        f"AND (NOT contains({c}, '.') OR length({c}) - strpos({c}, '.') <= _exponent))"
+    )
+
+
+def _stamped(column: str) -> str:
+    """Cheap test that a text column is a timestamp ending in a UTC offset."""
+    c = quote_ident(column)
+    return (
+        f"(TRY_CAST({c} AS TIMESTAMPTZ) IS NOT NULL AND contains({c}, ':') "
+        f"AND ({c} LIKE '%Z' OR {c} LIKE '%+__:__' OR {c} LIKE '%-__:__'))"
+    )
+
+
+def _blank(column: str) -> str:
+    c = quote_ident(column)
+    return f"({c} IS NULL OR {c} = '')"
+
+
+def _in(column: str, allowed: tuple[str, ...]) -> str:
+    options = ", ".join(quote_literal(a) for a in allowed)
+    return f"({_blank(column)} OR {quote_ident(column)} IN ({options}))"
+
+
+def fast_gate(kind: FileKind, float_columns: tuple[str, ...]) -> str:
+    """A cheap SQL test that is true only for rows every rule of ``kind`` accepts.
+
+    Rows that pass it skip the detailed rules, which then run only on the few suspicious rows
+    to name the field and reason; a row the gate doubts but the rules accept is still loaded.
+    """
+    if any(column in float_columns for column in MONEY_COLUMNS):
+        return "FALSE"
+    filled = [f"trim({quote_ident(c)}) <> ''" for c in REQUIRED[kind]]
+    if kind is FileKind.REFUNDS:
+        parts = [
+            *filled,
+            _in("role", _names(Role)),
+            "_exponent IS NOT NULL",
+            _plain_decimal("amount"),
+            *(f"({_blank(c)} OR {_plain_decimal(c)})" for c in MONEY_COLUMNS[1:]),
+            _stamped("created_at"),
+            f"({_blank('recorded_at')} OR {_stamped('recorded_at')})",
+            _in("method", _names(Method)),
+            _in("channel", _names(Channel)),
+            _in("approval", _names(Approval)),
+            _in("status", _names(RecordStatus)),
+        ]
+    elif kind is FileKind.AUDIT:
+        parts = [*filled, _stamped("at"), _in("via", tuple(v.value for v in AuditVia))]
+    else:
+        parts = [*filled, _stamped("at"), _in("outcome", tuple(v.value for v in SyncOutcome))]
+    return "coalesce(" + " AND ".join(parts) + ", FALSE)"
