@@ -70,10 +70,15 @@ WITH m AS (
     WHERE c.status = 'matched'
 ),
 d AS (
+    -- sales -> ledger/payments: how long after the refund its counterpart arrives;
+    -- payments -> sales: how far apart the two are, which bounds how long a terminal refund
+    -- may still wait for its storefront or POS record
     SELECT s.source AS from_source, o.role AS to_role, o.source AS to_source,
-           epoch(o.created_at - s.created_at) / 3600.0 AS hours
+           CASE WHEN s.role = 'sales' THEN epoch(o.created_at - s.created_at)
+                ELSE abs(epoch(o.created_at - s.created_at)) END / 3600.0 AS hours
     FROM m s JOIN m o ON s.case_id = o.case_id
-    WHERE s.role = 'sales' AND o.role IN ('ledger', 'payments')
+    WHERE (s.role = 'sales' AND o.role IN ('ledger', 'payments'))
+       OR (s.role = 'payments' AND o.role = 'sales')
 )
 SELECT from_source, to_role, to_source, count(*) AS n,
        quantile_cont(hours, [0.5, 0.9, 0.99, ?]) AS q, max(hours) AS mx
