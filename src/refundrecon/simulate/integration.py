@@ -17,6 +17,7 @@ from refundrecon.simulate.plan import (
     ABSENT,
     DUPLICATE,
     PARTIAL,
+    PAY_FAILED,
     SYNC_ERRORS,
     SYNC_SILENT,
     Plan,
@@ -126,13 +127,95 @@ def promo_discount_mismatch(config: SimConfig, plan: Plan, rng: np.random.Genera
         )
 
 
-def dropped_sync(config: SimConfig, plan: Plan, rng: np.random.Generator) -> None:
-    """The connector gave up: the credit (or one of its two parts) never reaches the ERP."""
+#: Shares of ``dropped_sync`` faults that lose a card tender or a status update.
+TENDER_SHARE = 0.15
+STATUS_SHARE = 0.15
+_DAY = 86400
+
+
+def _card_refunds(config: SimConfig, plan: Plan) -> np.ndarray:
+    """Settled, old card refunds on one tender, whose processor outcome is visible."""
     pop = plan.pop
+    paid = pop.created + pop.payment_delay
+    return np.asarray(
+        plan.free()
+        & plan.automated()
+        & plan.settled()
+        & plan.has_payment
+        & ~plan.split_tender
+        & (paid + 3 * _DAY <= plan.as_of)
+        & plan.old(config.grace_hours),
+        dtype=bool,
+    )
+
+
+def _fail_at_processor(plan: Plan, i: int, rng: np.random.Generator) -> int:
+    """The processor fails the refund hours to days after accepting it; return that moment."""
+    pop = plan.pop
+    accepted = int(pop.created[i] + pop.payment_delay[i])
+    failed = accepted + int(rng.integers(6 * 3600, 72 * 3600))
+    failed = min(max(failed, int(plan.posted[i]) + 600), plan.as_of - 3600)
+    plan.pay_status[i] = PAY_FAILED
+    plan.pay_failed_at[i] = failed
+    return failed
+
+
+def _drop_tender(config: SimConfig, plan: Plan, rng: np.random.Generator, count: int) -> int:
+    """The gateway call for the second of two card tenders fails: the processor never gets it."""
+    pop = plan.pop
+    eligible = (
+        plan.free()
+        & plan.automated()
+        & plan.settled()
+        & plan.split_tender
+        & plan.old(config.grace_hours)
+    )
+    chosen = pick(rng, eligible, 1.0, count)
+    for i in chosen:
+        plan.tender_dropped[i] = True
+        sent = int(pop.created[i] + pop.payment_delay[i]) + 2
+        attempts = int(rng.integers(1, 4))
+        plan.gateway_errors[int(i)] = [
+            (sent + k * 120, str(rng.choice(w.SYNC_ERROR_CLASSES))) for k in range(attempts)
+        ]
+        amount = int(pop.amount[i])
+        second = amount - amount * int(plan.tender_share[i]) // 100
+        plan.add(
+            P.DROPPED_SYNC, K.AMOUNT_MISMATCH, i, variant="second_tender", delta=_delta(-second)
+        )
+    return int(chosen.size)
+
+
+def _drop_status(config: SimConfig, plan: Plan, rng: np.random.Generator, count: int) -> int:
+    """The processor later fails the refund; the connector's update to the ERP errors out."""
+    pop = plan.pop
+    weight = np.where(pop.source == w.SHOPIFY, 2.0, 1.0)
+    chosen = pick(rng, _card_refunds(config, plan), weight, count)
+    for i in chosen:
+        failed = _fail_at_processor(plan, int(i), rng)
+        attempts = int(rng.integers(1, 4))
+        plan.sync_errors[int(i)] = [
+            (failed + 60 + k * 300, str(rng.choice(w.SYNC_ERROR_CLASSES)), "status update")
+            for k in range(attempts)
+        ]
+        plan.add(P.DROPPED_SYNC, K.STATUS_MISMATCH, i, variant="failure_update_dropped", delta="0")
+    return int(chosen.size)
+
+
+def dropped_sync(config: SimConfig, plan: Plan, rng: np.random.Generator) -> None:
+    """The connector gave up: the credit (or one of its parts) never reaches the other system.
+
+    Most often the ERP credit is missing; sometimes only its second part, the second of two
+    card tenders at the processor, or the processor's later failure of the refund.
+    """
+    pop = plan.pop
+    total = _count(config, P.DROPPED_SYNC)
+    total -= _drop_tender(config, plan, rng, round(total * TENDER_SHARE))
+    total -= _drop_status(config, plan, rng, round(total * STATUS_SHARE / (1 - TENDER_SHARE)))
     eligible = plan.free() & plan.automated() & plan.old(config.grace_hours)
     weight = np.where(pop.source == w.POS, 3.0, 1.0)
     weight = weight * np.where(pop.order_type == w.SUBSCRIPTION, 3.0, 1.0)
-    for i in pick(rng, eligible, weight, _count(config, P.DROPPED_SYNC)):
+    for i in pick(rng, eligible, weight, total):
         attempts = int(rng.integers(1, 4))
         errors = [
             (int(plan.posted[i] + k * 300), str(rng.choice(w.SYNC_ERROR_CLASSES)), "")
@@ -194,18 +277,20 @@ def duplicate_sync(config: SimConfig, plan: Plan, rng: np.random.Generator) -> N
 
 
 _MAPPING_SHARES = (
-    ("currency", 0.35),
-    ("shipping_omitted", 0.35),
-    ("sign_flipped", 0.15),
-    ("minor_units_as_major", 0.15),
+    ("currency", 0.30),
+    ("shipping_omitted", 0.30),
+    ("sign_flipped", 0.12),
+    ("minor_units_as_major", 0.12),
+    ("status_not_mapped", 0.16),
 )
 
 
 def field_mapping(config: SimConfig, plan: Plan, rng: np.random.Generator) -> None:
-    """A connector maps the wrong field: shop currency, shipping, sign or minor units."""
+    """A connector maps the wrong field: shop currency, shipping, sign, minor units or status."""
     pop = plan.pop
     base = plan.automated() & plan.settled()
     pools = {
+        "status_not_mapped": _card_refunds(config, plan),
         "currency": (pop.source == w.SHOPIFY) & (pop.currency != w.USD),
         "shipping_omitted": (pop.shipping > 0) & (pop.source != w.POS),
         "sign_flipped": (pop.source != w.AMAZON) & (pop.order_type == w.EXCHANGE),
@@ -218,6 +303,12 @@ def field_mapping(config: SimConfig, plan: Plan, rng: np.random.Generator) -> No
         chosen = pick(rng, plan.free() & base & pools[variant], 1.0, wanted)
         remaining -= chosen.size
         for i in chosen:
+            if variant == "status_not_mapped":
+                # The connector books the credit when the refund is submitted and has no
+                # mapping for the processor's later "failed": the ERP keeps a paid refund.
+                _fail_at_processor(plan, int(i), rng)
+                plan.add(P.FIELD_MAPPING, K.STATUS_MISMATCH, i, variant=variant, delta="0")
+                continue
             _apply_mapping(plan, int(i), variant)
 
 

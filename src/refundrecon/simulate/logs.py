@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from refundrecon.model.interchange import AUDIT_COLUMNS, SYNC_COLUMNS
 from refundrecon.simulate import world as w
@@ -23,6 +24,8 @@ _UTC = ZONES.index(w.UTC_ZONE)
 _LEDGER = ZONES.index(w.LEDGER_ZONE)
 _OUTCOMES = ("ok", "retry", "error")
 _MESSAGES = ("credit memo created", "cash refund created")
+# What a connector could not deliver, by the note its failed lines carry.
+_GAVE_UP = {"status update": "refund failure not posted; credit left open"}
 
 
 def _strings(values: Sequence[str | None]) -> pa.Array:
@@ -60,20 +63,38 @@ def build_sync(plan: Plan, ledger: LedgerRows, sales_ids: pa.Array) -> pa.Table:
             who.append(np.asarray([i]))
             outcome.append(np.asarray([1 if is_retry else 2]))
             error_class.append(klass)
-            message.append(f"{klass}; retrying" if is_retry else f"{klass}; refund not posted")
+            gave_up = _GAVE_UP.get(note, "refund not posted")
+            message.append(f"{klass}; retrying" if is_retry else f"{klass}; {gave_up}")
+    ledger_lines = sum(a.size for a in at)
+    for i in sorted(plan.gateway_errors):
+        calls = plan.gateway_errors[i]
+        for k, (when, klass) in enumerate(calls):
+            last = k == len(calls) - 1
+            at.append(np.asarray([when]))
+            who.append(np.asarray([i]))
+            outcome.append(np.asarray([2 if last else 1]))
+            error_class.append(klass)
+            message.append(f"{klass}; " + ("refund not sent to processor" if last else "retrying"))
     at_all = np.concatenate(at)
     who_all = np.concatenate(who)
+    gateway = np.arange(at_all.size) >= ledger_lines
     visible = at_all <= plan.as_of
     order = np.flatnonzero(visible)[np.argsort(at_all[visible], kind="stable")]
-    at_all, who_all = at_all[order], who_all[order]
+    at_all, who_all, gateway = at_all[order], who_all[order], gateway[order]
     n = order.size
     take = pa.array(order)
+    connector = pc.if_else(
+        pa.array(gateway),
+        labels(pop.source[who_all], w.GATEWAYS),
+        labels(pop.connector[who_all], w.CONNECTORS),
+    )
+    target = np.where(gateway, 1, 0)
     return pa.Table.from_arrays(
         [
             iso_times(at_all, _UTC, ZONES) if n else _strings([]),
-            labels(pop.connector[who_all], w.CONNECTORS),
+            connector,
             labels(pop.source[who_all], w.SOURCES),
-            _strings([w.LEDGER_SOURCE] * n),
+            labels(target, (w.LEDGER_SOURCE, w.PAYMENTS_SOURCE)),
             sales_ids.take(pa.array(who_all)),
             labels(np.concatenate(outcome)[order], _OUTCOMES),
             _strings(error_class).take(take),
@@ -162,6 +183,7 @@ def build_audit(
         else:
             record, source = str(sales_ids[line.refund]), w.SOURCES[int(pop.source[line.refund])]
         exp = int(pop.exponent[line.refund])
+        money_field = line.field == "amount"
         rows.append(
             (
                 line.at,
@@ -169,8 +191,8 @@ def build_audit(
                 record,
                 line.actor,
                 line.field,
-                _money(int(line.old_value), exp),
-                _money(int(line.new_value), exp),
+                _money(int(line.old_value), exp) if money_field else line.old_value,
+                _money(int(line.new_value), exp) if money_field else line.new_value,
                 "ui",
             )
         )

@@ -20,6 +20,9 @@ from refundrecon.simulate.population import Population
 SINGLE, SPLIT, DUPLICATE, PARTIAL, ABSENT = 0, 1, 2, 3, 4
 # Sync-log modes per refund.
 SYNC_OK, SYNC_ERRORS, SYNC_SILENT, SYNC_NONE = 0, 1, 2, 3
+# Outcome of the processor refund (index into ``PAY_STATUSES``).
+PAY_SUCCEEDED, PAY_FAILED = 0, 1
+PAY_STATUSES: tuple[str, ...] = ("succeeded", "failed")
 
 
 @dataclass
@@ -89,9 +92,17 @@ class Plan:
     sync_retry: np.ndarray  # harmless retry before the ok line
     taken: np.ndarray  # refunds already carrying a fault
     posted: np.ndarray  # epoch seconds of each refund's first ERP posting
+    ledger_method: np.ndarray  # refund method the ERP credit carries
+    pay_status: np.ndarray  # PAY_SUCCEEDED or PAY_FAILED
+    pay_failed_at: np.ndarray  # epoch seconds the processor failed the refund (else 0)
+    tender_dropped: np.ndarray  # the second of two card tenders never reached the processor
     faults: list[FaultEntry] = field(default_factory=list)
     audit: list[AuditLine] = field(default_factory=list)
+    # (at, error class, note) per refund: connector -> ERP lines; the note "retry" marks a
+    # retry that later succeeded, "second part"/"status update" name what was being sent.
     sync_errors: dict[int, list[tuple[int, str, str]]] = field(default_factory=dict)
+    # (at, error class) per refund: storefront/POS -> processor gateway calls that failed.
+    gateway_errors: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
     verbal: Verbal = field(default_factory=_empty_verbal)
 
     def settled(self) -> np.ndarray:
@@ -148,6 +159,10 @@ def new_plan(config: SimConfig, pop: Population, rng: np.random.Generator) -> Pl
         sync_retry=(sync_mode == SYNC_OK) & (rng.random(n) < config.harmless_retry_rate),
         taken=np.zeros(n, dtype=bool),
         posted=pop.created + pop.ledger_delay,
+        ledger_method=pop.method.copy(),
+        pay_status=np.full(n, PAY_SUCCEEDED, dtype=np.int64),
+        pay_failed_at=np.zeros(n, dtype=np.int64),
+        tender_dropped=np.zeros(n, dtype=bool),
     )
 
 

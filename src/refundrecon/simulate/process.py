@@ -24,6 +24,10 @@ from refundrecon.simulate.plan import (
 )
 
 _HOUR = 3600
+#: Share of ``store_credit_bypass`` faults that convert a posted card refund to store credit.
+CONVERTED_SHARE = 0.3
+#: Share of ``manual_override`` faults that change the refund method in the ERP by hand.
+METHOD_EDIT_SHARE = 0.2
 
 
 def _count(config: SimConfig, pattern: P) -> int:
@@ -45,15 +49,34 @@ def store_credit_bypass(
     """
     pop = plan.pop
     agents = hot(rng, staff.members[w.CUSTOMER_SERVICE], 2)
+    weight = np.where(np.isin(pop.operator, agents), 25.0, 1.0)
+    total = _count(config, P.STORE_CREDIT_BYPASS)
+    # Some card refunds are converted to store credit in the storefront after the connector
+    # already posted them to the ERP as card refunds: the ERP keeps the wrong method.
+    converted = (
+        plan.free()
+        & plan.automated()
+        & plan.settled()
+        & plan.old(config.grace_hours)
+        & (pop.channel == w.PHONE)
+        & (pop.method == w.ORIGINAL)
+    )
+    for i in pick(rng, converted, weight, round(total * CONVERTED_SHARE)):
+        pop.method[i] = w.STORE_CREDIT
+        pop.approval[i] = w.VERBAL if rng.random() < 0.5 else w.MANAGER
+        plan.has_payment[i] = False
+        plan.split_tender[i] = False
+        plan.add(P.STORE_CREDIT_BYPASS, K.METHOD_MISMATCH, i, variant="card_converted", delta="0")
+        total -= 1
     eligible = (
         plan.free()
         & plan.old(config.grace_hours)
         & (pop.channel == w.PHONE)
         & np.isin(pop.method, (w.ORIGINAL, w.STORE_CREDIT, w.GIFT_CARD))
     )
-    weight = np.where(np.isin(pop.operator, agents), 25.0, 1.0)
-    for i in pick(rng, eligible, weight, _count(config, P.STORE_CREDIT_BYPASS)):
+    for i in pick(rng, eligible, weight, total):
         pop.method[i] = w.STORE_CREDIT
+        plan.ledger_method[i] = w.STORE_CREDIT
         pop.approval[i] = w.VERBAL if rng.random() < 0.5 else w.MANAGER
         plan.has_payment[i] = False
         plan.split_tender[i] = False
@@ -105,7 +128,9 @@ def manual_override(
         & (pop.exponent == 2)
     )
     weight = np.where(np.isin(pop.operator, people), 40.0, 1.0)
-    for i in pick(rng, eligible, weight, _count(config, P.MANUAL_OVERRIDE)):
+    total = _count(config, P.MANUAL_OVERRIDE)
+    total -= _edit_method(config, plan, rng, staff, weight, round(total * METHOD_EDIT_SHARE))
+    for i in pick(rng, eligible & plan.free(), weight, total):
         old = int(pop.amount[i])
         new = max(100, (old * int(rng.integers(50, 121)) // 100) // 100 * 100)
         if new == old:
@@ -123,6 +148,43 @@ def manual_override(
         plan.add(
             P.MANUAL_OVERRIDE, K.AMOUNT_MISMATCH, i, variant=f"edited_in_{system}", delta=str(delta)
         )
+
+
+def _edit_method(
+    config: SimConfig,
+    plan: Plan,
+    rng: np.random.Generator,
+    staff: w.Staff,
+    weight: np.ndarray,
+    count: int,
+) -> int:
+    """Customer service changes a posted card refund to store credit in the ERP by hand.
+
+    The card refund went through at the processor and the storefront; only the ERP credit
+    says store credit, and its audit trail shows who changed the method.
+    """
+    pop = plan.pop
+    eligible = (
+        plan.free()
+        & plan.automated()
+        & plan.settled()
+        & plan.has_payment
+        & ~plan.split_tender
+        & (pop.channel == w.PHONE)
+        & (pop.operator >= 0)
+    )
+    chosen = pick(rng, eligible, weight, count)
+    for i in chosen:
+        plan.ledger_method[i] = w.STORE_CREDIT
+        edit_at = int(plan.posted[i]) + int(rng.integers(_HOUR, 72 * _HOUR))
+        edit_at = min(edit_at, plan.as_of - 60)
+        actor = staff.ids[int(pop.operator[i])]
+        old, new = w.METHODS[w.ORIGINAL], w.METHODS[w.STORE_CREDIT]
+        plan.audit.append(AuditLine(int(i), "ledger", edit_at, actor, "method", old, new))
+        plan.add(
+            P.MANUAL_OVERRIDE, K.METHOD_MISMATCH, i, variant="method_edited_in_ledger", delta="0"
+        )
+    return int(chosen.size)
 
 
 def verbal_approval_bypass(

@@ -17,7 +17,7 @@ from refundrecon.model.interchange import REFUND_COLUMNS
 from refundrecon.model.money import currency_exponent
 from refundrecon.simulate import world as w
 from refundrecon.simulate.fmt import iso_times, labels, money_strings, numbered_ids, random_ids
-from refundrecon.simulate.plan import PARTIAL, SPLIT, Plan
+from refundrecon.simulate.plan import PARTIAL, PAY_FAILED, PAY_STATUSES, SPLIT, Plan
 
 ZONES: tuple[str, ...] = (
     w.SHOP_ZONE,
@@ -190,13 +190,16 @@ def build_payments(
     pop = plan.pop
     refund, part, ids = planned
     created = pop.created[refund] + pop.payment_delay[refund] + part * 2
-    visible = created <= plan.as_of
+    dropped = plan.tender_dropped[refund] & (part == 1)
+    visible = (created <= plan.as_of) & ~dropped
     refund, part, created = refund[visible], part[visible], created[visible]
     ids = ids.filter(pa.array(visible))
     amount = _split(pop.amount[refund], plan.tender_share[refund], part, plan.split_tender[refund])
     n = refund.size
     pos = pop.channel[refund] == w.CHANNEL_POS
     times = iso_times(created, 1, ZONES)
+    failed = plan.pay_status[refund] == PAY_FAILED
+    recorded = iso_times(np.where(failed, plan.pay_failed_at[refund], created), 1, ZONES)
     columns = {
         "source": _const(w.PAYMENTS_SOURCE, n),
         "role": _const("payments", n),
@@ -209,9 +212,9 @@ def build_payments(
         "currency": labels(pop.currency[refund], w.CURRENCIES),
         "method": _const("original_payment", n),
         "approval": labels(pop.approval[refund], w.APPROVALS, pos),
-        "status": _const("succeeded", n),
+        "status": labels(plan.pay_status[refund], PAY_STATUSES),
         "created_at": times,
-        "recorded_at": times,
+        "recorded_at": recorded,
         **_common(plan, refund),
         **_people(plan, staff, refund, pos),
     }
@@ -308,7 +311,7 @@ def build_ledger(
         "tax_amount": money_strings(tax, exps),
         "discount_amount": money_strings(disc, exps),
         "shipping_amount": money_strings(ship, exps),
-        "method": labels(pop.method[refund], w.METHODS),
+        "method": labels(plan.ledger_method[refund], w.METHODS),
         "fulfillment_node": labels(pop.node[refund], w.FULFILLMENT_NODES),
         "order_type": labels(pop.order_type[refund], w.ORDER_TYPES),
         "category": labels(pop.category[refund], w.CATEGORIES),

@@ -137,6 +137,8 @@ CONNECTORS: tuple[str, ...] = (
     "",
 )
 MANUAL_ENTRY = 3  # keyed into the ERP by a person: no connector, no sync-log line
+# Payment gateways that send each sales source's card refunds to the processor.
+GATEWAYS: tuple[str, ...] = ("shopify-payments-gateway", "pos-terminal-gateway", "amazon-pay")
 MANUAL_PHONE_SHARE = 0.25  # of phone refunds, keyed by customer service
 # Lognormal sync delay per connector: (median minutes, sigma).
 DELAY_PARAMS: tuple[tuple[float, float], ...] = (
