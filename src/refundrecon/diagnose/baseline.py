@@ -37,6 +37,7 @@ HOT_KINDS: tuple[str, ...] = (
     "missing_in_sales",
     "missing_in_payments",
     "amount_mismatch",
+    "method_mismatch",
 )
 
 POPULATION_SQL = f"""

@@ -28,6 +28,8 @@ _REASON_WORDS = {
     "shipping_left_out": "shipping is left out of the credit amount",
     "presentment_vs_shop_currency": "the shop-currency money set is mapped instead of the "
     "presentment one (or the reverse)",
+    "status_not_mapped": "the processor's refund status is not mapped, so refunds that later "
+    "fail are booked as paid (post on success, or reverse on failure)",
 }
 
 

@@ -17,6 +17,9 @@ from refundrecon.model.vocab import Pattern
 
 Ref = dict[str, object]
 
+#: Record statuses meaning the refund did not (or no longer) happen in that system.
+VOID: frozenset[str] = frozenset({"failed", "cancelled"})
+
 
 @dataclass(frozen=True, slots=True)
 class Evidence:

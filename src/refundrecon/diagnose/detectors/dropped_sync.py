@@ -1,17 +1,23 @@
-"""``dropped_sync``: the automated handoff failed, wholly or partly, past the learned delay."""
+"""``dropped_sync``: the automated handoff failed, wholly or partly, past the learned delay.
+
+Partly means some lines or tenders, or a later update such as the processor failing the
+refund after the ERP had booked it.
+"""
 
 from __future__ import annotations
 
 from refundrecon.diagnose.baseline import Baseline
 from refundrecon.diagnose.detectors.base import (
+    VOID,
     Detection,
     Evidence,
     missing_role,
     money,
     no,
     overdue,
+    records_evidence,
 )
-from refundrecon.diagnose.facts import CaseFacts
+from refundrecon.diagnose.facts import CaseFacts, Sync
 from refundrecon.model.vocab import Pattern
 
 PATTERN = Pattern.DROPPED_SYNC
@@ -31,15 +37,19 @@ def detect(case: CaseFacts, base: Baseline) -> Detection:
     )
     role = missing_role(case)
     if role is None:
+        if case.kind == "status_mismatch":
+            return _status_update(case)
         if case.kind == "amount_mismatch" and failures:
+            gave_up = any(s.outcome == "error" for s in failures)
+            short = _short_side(case)
             return Detection(
                 PATTERN,
                 True,
-                0.8,
-                "partial_sync_with_errors",
-                f"Only part of the refund reached the other system "
-                f"(delta {money(case.amount_delta, case.currency)}); the connector logged "
-                f"{len(failures)} failure(s).",
+                0.85 if gave_up else 0.5,
+                "partial_sync_with_errors" if gave_up else "partial_after_retries",
+                f"Only part of the refund reached the {short} "
+                f"(delta {money(case.amount_delta, case.currency)}); the integration logged "
+                f"{len(failures)} failure(s)" + (" and gave up." if gave_up else "."),
                 (fail_ev,),
             )
         return no(PATTERN, "nothing_missing")
@@ -86,4 +96,55 @@ def detect(case: CaseFacts, base: Baseline) -> Detection:
         "missing_no_sync_line",
         f"No {role} record past the learned delay and no sync attempt on record.",
         (timing, Evidence("sync", "no sync-log line names this refund")),
+    )
+
+
+def _short_side(case: CaseFacts) -> str:
+    """Name the system holding less than the storefront refund (a tender or a credit part)."""
+    if (
+        case.sales_amount is not None
+        and case.payments_amount is not None
+        and abs(case.payments_amount) < abs(case.sales_amount)
+    ):
+        tenders = len(case.role("payments"))
+        return f"processor ({tenders} card tender(s) of the refund arrived)"
+    return "ERP"
+
+
+def failures_after_posting(case: CaseFacts) -> tuple[Sync, ...]:
+    """Sync errors logged after the case's first live ERP posting (a later update failed)."""
+    posted = [r.created_at for r in case.role("ledger") if r.status not in VOID]
+    if not posted:
+        return ()
+    first = min(posted)
+    return tuple(s for s in case.sync_failures if s.outcome == "error" and s.at > first)
+
+
+def _status_update(case: CaseFacts) -> Detection:
+    """A refund failed or cancelled at one system, booked in the ERP, with a failed update."""
+    void = [r for r in case.records if r.status in VOID]
+    late = failures_after_posting(case)
+    if not void or not late:
+        return no(PATTERN, "no_failed_status_update")
+    ev = (
+        records_evidence(
+            void,
+            ", ".join(f"{r.role} {r.record_id} {r.status}" for r in void)
+            + "; the ERP credit stays booked",
+        ),
+        Evidence(
+            "sync",
+            f"after the ERP posting the connector failed {len(late)} time(s) to send the "
+            f"update: {late[-1].error_class or 'no class'} {late[-1].message or ''}".strip(),
+            tuple(s.ref() for s in late),
+        ),
+    )
+    return Detection(
+        PATTERN,
+        True,
+        0.9,
+        "status_update_dropped",
+        f"The refund {void[0].status} at the {void[0].role} system after the ERP booked it; "
+        "the connector's update never reached the ERP.",
+        ev,
     )

@@ -1,9 +1,17 @@
-"""``field_mapping``: a wrong field was mapped: currency, shipping, sign or minor units."""
+"""``field_mapping``: a wrong field was mapped: currency, shipping, sign, minor units or status."""
 
 from __future__ import annotations
 
 from refundrecon.diagnose.baseline import Baseline
-from refundrecon.diagnose.detectors.base import Detection, Evidence, money, no
+from refundrecon.diagnose.detectors.base import (
+    VOID,
+    Detection,
+    Evidence,
+    money,
+    no,
+    records_evidence,
+)
+from refundrecon.diagnose.detectors.dropped_sync import failures_after_posting
 from refundrecon.diagnose.detectors.tax_rounding import counterpart
 from refundrecon.diagnose.facts import CaseFacts
 from refundrecon.model.vocab import Pattern
@@ -24,7 +32,9 @@ def detect(case: CaseFacts, base: Baseline) -> Detection:
             "currency.",
             (Evidence("record", ", ".join(currencies), tuple(r.ref() for r in case.records)),),
         )
-    if case.kind not in ("amount_mismatch", "status_mismatch"):
+    if case.kind == "status_mismatch":
+        return _status_not_mapped(case)
+    if case.kind != "amount_mismatch":
         return no(PATTERN, "kind_not_mapped")
     pair = counterpart(case)
     if pair is None:
@@ -62,6 +72,39 @@ def detect(case: CaseFacts, base: Baseline) -> Detection:
                 f"sales {money(s.amount, s.currency)} vs {o.role} "
                 f"{money(o.amount, o.currency)}: {words}",
                 refs,
+            ),
+        ),
+    )
+
+
+def _status_not_mapped(case: CaseFacts) -> Detection:
+    """The connector booked a refund another system failed, with no error and no human edit.
+
+    The credit was posted when the refund was submitted, and the connector has no mapping for
+    the processor's later ``failed``/``cancelled``: nothing was logged, nobody changed it.
+    """
+    void = [r for r in case.records if r.status in VOID]
+    booked = [r for r in case.role("ledger") if r.status not in VOID and r.connector]
+    if not void or not booked:
+        return no(PATTERN, "no_connector_booking_of_void_refund")
+    if any(a.field == "status" for a in case.human_edits):
+        return no(PATTERN, "status_edited_by_hand")
+    if failures_after_posting(case):
+        return no(PATTERN, "status_update_failed")
+    ledger = booked[0]
+    return Detection(
+        PATTERN,
+        True,
+        0.85,
+        "status_not_mapped",
+        f"{ledger.connector} booked the credit while the refund was pending and does not map "
+        f"the {void[0].role} system's later '{void[0].status}'.",
+        (
+            records_evidence(
+                (*void, ledger),
+                ", ".join(f"{r.role} {r.record_id} {r.status}" for r in void)
+                + f"; ERP credit {ledger.record_id} posted by {ledger.connector} stays booked; "
+                "no sync error and no manual status edit",
             ),
         ),
     )
