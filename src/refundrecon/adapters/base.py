@@ -11,7 +11,9 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Protocol
 
-from refundrecon.model.records import ReadResult
+import pyarrow as pa
+
+from refundrecon.model.records import ReadResult, RefundRecord, RowError
 from refundrecon.model.vocab import Role
 
 
@@ -54,4 +56,31 @@ class Adapter(Protocol):
 
     def read(self, path: Path, options: ReadOptions) -> ReadResult:
         """Read the whole file into canonical records and row errors; never raise on bad rows."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class TableRead:
+    """A columnar read of a whole file: interchange text columns, plus rows it could not read.
+
+    ``table`` holds one row per refund record with every interchange column as text (nulls
+    where the record has no value), ``_row`` (int64, the provenance row), ``payload_ref`` and
+    one text column per extra field. ``records`` holds refunds the fast path handed to the row
+    mapper (rows of an unusual shape); together they equal what ``read`` returns.
+    """
+
+    table: pa.Table
+    records: tuple[RefundRecord, ...] = ()
+    errors: tuple[RowError, ...] = ()
+
+
+class TableReader(Protocol):
+    """An adapter that can also read a file straight into Arrow columns, for large exports.
+
+    ``read_table`` returns ``None`` when the file holds something its fast path does not
+    cover; the caller then uses ``read``, so both paths always give the same result.
+    """
+
+    def read_table(self, path: Path, options: ReadOptions) -> TableRead | None:
+        """Read the whole file as columns, or return ``None`` to ask for ``read`` instead."""
         ...

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
-from refundrecon.adapters.base import ReadOptions, Sniff
+from refundrecon.adapters.base import ReadOptions, Sniff, TableRead
 from refundrecon.adapters.common import ErrorLog, FieldError
 from refundrecon.adapters.erp_util import (
     UserDateParser,
@@ -187,6 +187,12 @@ class NetSuiteSavedSearchAdapter:
             for row_number, row in enumerate(reader, start=2):
                 folder.add(row_number, row)
         return folder.result()
+
+    def read_table(self, path: Path, options: ReadOptions) -> TableRead | None:
+        """Read the file as columns (same result as ``read``); ``None`` when it cannot."""
+        from refundrecon.adapters.netsuite_columnar import read_saved_search_table
+
+        return read_saved_search_table(self, path, options)
 
 
 class _Folder:

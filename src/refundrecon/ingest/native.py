@@ -13,7 +13,7 @@ import duckdb
 import orjson
 import pyarrow as pa
 
-from refundrecon.adapters.base import Adapter, ReadOptions, Sniff
+from refundrecon.adapters.base import Adapter, ReadOptions, Sniff, TableRead
 from refundrecon.ingest.column_map import ColumnMap, apply_column_map
 from refundrecon.ingest.files import Container, InputFile
 from refundrecon.ingest.loader import FileHandler, NativeRead, Staged
@@ -97,6 +97,19 @@ def _extras(row: dict[str, object]) -> dict[str, str]:
     return {str(k): str(v) for k, v in extras.items() if k not in COLUMNS[FileKind.REFUNDS]}
 
 
+def read_columnar(adapter: Adapter, path: Path, options: ReadOptions) -> TableRead | None:
+    """Read a file through the adapter's columnar fast path when it has one and it applies.
+
+    Adapters of large exports (Shopify JSON Lines, NetSuite saved searches) offer
+    ``read_table``; it returns ``None`` for files its fast path does not cover.
+    """
+    reader = getattr(adapter, "read_table", None)
+    if reader is None:
+        return None
+    found = reader(path, options)
+    return found if isinstance(found, TableRead) else None
+
+
 def native_handler(
     adapters: Sequence[Adapter], options: ReadOptions, column_map: ColumnMap | None = None
 ) -> FileHandler:
@@ -110,6 +123,15 @@ def native_handler(
         adapter = detect_adapter(file, adapters)
         if adapter is None:
             return None
+        fast = read_columnar(adapter, Path(file.path), options)
+        if fast is not None:
+            tables = [fast.table, *result_tables(ReadResult(fast.records)).values()]
+            staged = [
+                Staged(register_arrow(con, t, f"{name}_{i}"), FileKind.REFUNDS, adapter.system)
+                for i, t in enumerate(tables)
+                if t.num_rows
+            ]
+            return NativeRead(staged, list(fast.errors))
         result = adapter.read(Path(file.path), options)
         staged = [
             Staged(register_arrow(con, table, f"{name}_{kind.value}"), kind, adapter.system)

@@ -1,0 +1,464 @@
+"""The columnar fast path of the NetSuite saved-search CSV reader (same rules, set-based).
+
+DuckDB reads the CSV as text; the rows are folded into one record per transaction in SQL: the
+first main-line row of a transaction wins (its first row when the search has no Main Line
+column). Every value that needs the row reader's exact rule (the user's date format, amounts
+with separators and parentheses, type, currency, status and payment-method names) goes
+through the row reader's own function once per distinct value. A transaction any of whose
+rows cannot be read (or, without a Main Line column, whose rows disagree on the amount) is
+handed whole to the row reader, which explains its errors; files whose rows DuckDB cannot
+number as ``csv`` does (blank lines, line breaks inside cells, ragged rows) are read by the
+row reader alone.
+"""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from refundrecon.adapters.base import ReadOptions, TableRead
+from refundrecon.adapters.columnar_util import (
+    connect,
+    distinct_texts,
+    physical_lines,
+    py_strip,
+    register_lookup,
+)
+from refundrecon.adapters.common import FieldError
+from refundrecon.adapters.erp_util import currency_code, parse_formatted_amount
+from refundrecon.adapters.netsuite_csv import (
+    _CURRENCY_NAMES,
+    NetSuiteSavedSearchAdapter,
+    _Columns,
+    _exact,
+    _Folder,
+)
+from refundrecon.adapters.netsuite_fields import (
+    SEARCH_TYPES,
+    SYSTEM,
+    method_of,
+    status_of,
+)
+from refundrecon.model.interchange import REFUND_COLUMNS
+from refundrecon.model.money import MoneyError, currency_exponent
+from refundrecon.model.records import RefundRecord
+from refundrecon.store.sql import quote_ident, quote_literal
+
+
+def _header(path: Path) -> list[str] | None:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return next(csv.reader(handle), None)
+
+
+class _Lookups:
+    """The row reader's value rules, applied to distinct values and registered as tables."""
+
+    def __init__(self, folder: _Folder, adapter: NetSuiteSavedSearchAdapter) -> None:
+        self.folder = folder
+        self.default_currency = adapter.default_currency
+        self.decimal_comma = adapter.decimal_comma
+
+    def currency(self, raw: str) -> tuple[str | None, ...] | None:
+        text = raw if raw.strip() or not self.default_currency else self.default_currency
+        try:
+            code = currency_code(_CURRENCY_NAMES.get(text.strip().lower(), text), "currency")
+            return (code, str(currency_exponent(code)))
+        except (FieldError, MoneyError):
+            return None
+
+    def date(self, raw: str) -> tuple[str | None, ...] | None:
+        try:
+            return (self.folder.dates.parse(raw, "date").isoformat(),)
+        except (FieldError, ValueError):
+            return None
+
+    def amount(self, pair: str) -> tuple[str | None, ...] | None:
+        """``text<TAB>exponent`` → (value as exported, its sign, value × 1, value × -1)."""
+        text, exponent = pair.rsplit("\t", 1)
+        quantum = Decimal(1).scaleb(-int(exponent))
+        try:
+            exported = parse_formatted_amount(text, "amount", self.decimal_comma)
+            pos = _exact(exported * 1, quantum, "amount")
+            neg = _exact(exported * -1, quantum, "amount")
+        except FieldError:
+            return None
+        return (str(exported), "-1" if exported < 0 else "1", str(pos), str(neg))
+
+
+def read_saved_search_table(
+    adapter: NetSuiteSavedSearchAdapter, path: Path, options: ReadOptions
+) -> TableRead | None:
+    """Read a saved-search CSV as columns; ``None`` when only the row reader can number it."""
+    header = _header(path)
+    if header is None:
+        return None
+    folder = _Folder(str(path), header, options, adapter)
+    if folder.fatal is not None:
+        return None
+    con = connect()
+    try:
+        return _read(con, path, folder, adapter)
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def _arrow_rows(path: Path, width: int) -> pa.Table | None:
+    """The data rows as text columns ``c0…`` plus ``_row`` (the ``csv`` row number).
+
+    Empty cells stay empty strings, as ``csv`` gives them; a file Arrow cannot split into
+    rows of ``width`` cells without guessing is left to the row reader.
+    """
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, use_threads=True),
+            parse_options=pacsv.ParseOptions(delimiter=",", quote_char='"', double_quote=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
+    rows = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64))
+    return table.append_column("_row", rows)
+
+
+def _read(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    folder: _Folder,
+    adapter: NetSuiteSavedSearchAdapter,
+) -> TableRead | None:
+    width = folder.width
+    source = _arrow_rows(path, width)
+    if source is None or physical_lines(path) != source.num_rows + 1:
+        return None
+    con.register("src", source)
+    cols = folder.cols
+    sql = _Sql(cols)
+    lookups = _Lookups(folder, adapter)
+    bad: list[str] = []
+    register_lookup(
+        con,
+        "cur",
+        distinct_texts(con, f"SELECT DISTINCT {sql.cell(cols.currency)} FROM src"),
+        ("code", "exponent"),
+        lookups.currency,
+    )
+    register_lookup(
+        con,
+        "kinds",
+        distinct_texts(con, f"SELECT DISTINCT {sql.cell(cols.kind)} FROM src"),
+        ("record_type",),
+        lambda label: (SEARCH_TYPES.get(label.strip().lower()),),
+    )
+    date_sql = f"SELECT DISTINCT {sql.cell(cols.date)} FROM src"
+    if cols.date_created >= 0:
+        date_sql += f" UNION SELECT DISTINCT {sql.cell(cols.date_created)} FROM src"
+    register_lookup(con, "dates", distinct_texts(con, date_sql), ("iso",), lookups.date)
+    _bad_values(con, bad, "cur", "code", sql.cell(cols.currency))
+    _bad_values(con, bad, "kinds", "record_type", sql.cell(cols.kind))
+    _bad_values(con, bad, "dates", "iso", sql.cell(cols.date))
+    if cols.date_created >= 0:
+        _bad_values(con, bad, "dates", "iso", sql.cell(cols.date_created), blank_ok=True)
+    parts = [cols.amount] + [p for p in (cols.tax, cols.shipping, cols.discount) if p >= 0]
+    _amounts(con, lookups, parts, sql)
+    for position in parts:
+        empty = (
+            "false"
+            if position == cols.amount
+            else f"{sql.cell(position)} = ''"
+            if position == cols.tax
+            else f"{sql.stripped(position)} = ''"
+        )
+        found = con.execute(
+            f"SELECT count(*) FROM (SELECT DISTINCT {sql.cell(position)} AS t, "
+            f"{sql.cell(cols.currency)} AS c FROM src WHERE NOT ({empty})) x "
+            "SEMI JOIN amounts a ON a.t = x.t AND a.c = x.c AND a.pos IS NULL"
+        ).fetchall()[0][0]
+        if found:
+            bad.append(
+                f"({empty} OR ({sql.cell(position)}, {sql.cell(cols.currency)}) NOT IN "
+                "(SELECT (t, c) FROM amounts WHERE pos IS NULL))"
+            )
+    main_sql = (
+        f"lower({sql.stripped(cols.main_line)}) IN ('*', 'yes', 'y', 't', 'true')"
+        if cols.main_line >= 0
+        else "false"
+    )
+    con.execute(
+        f"CREATE TEMP TABLE checked AS SELECT _row, {sql.stripped(cols.key)} AS _key, "
+        f"{main_sql} AS _main, {sql.cell(cols.amount)} AS _amount_raw FROM src"
+    )
+    readable = "true"
+    if bad:
+        con.execute(
+            f"CREATE TEMP TABLE unreadable AS SELECT _row FROM src WHERE NOT ({' AND '.join(bad)})"
+        )
+        readable = "_row NOT IN (SELECT _row FROM unreadable)"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE checked AS SELECT *, _key <> '' AND {readable} AS _ok "
+        "FROM checked"
+    )
+    agree = "" if cols.main_line >= 0 else " AND count(DISTINCT _amount_raw) = 1"
+    con.execute(
+        "CREATE TEMP TABLE keys AS SELECT _key, bool_and(_ok)"
+        + agree
+        + " AS _simple, min(_row) AS _first, "
+        "arg_min(_row, CASE WHEN _main THEN _row ELSE _row + 1000000000000 END) AS _win "
+        "FROM checked WHERE _key <> '' GROUP BY _key"
+    )
+    froms = [p for p in (cols.created_from, cols.applied) if p >= 0]
+    if froms:
+        distinct = " UNION ".join(f"SELECT DISTINCT {sql.cell(p)} AS t FROM src" for p in froms)
+        con.execute(f"CREATE TEMP TABLE froms AS {_split_created_from_sql(distinct)}")
+    register_lookup(
+        con,
+        "methods",
+        distinct_texts(con, f"SELECT DISTINCT {sql.stripped(cols.payment_method)} FROM src"),
+        ("method",),
+        lambda text: (None if (m := method_of(text or None)) is None else str(m),),
+    )
+    register_lookup(
+        con,
+        "statuses",
+        distinct_texts(con, f"SELECT DISTINCT {sql.stripped(cols.status)} FROM src"),
+        ("status",),
+        lambda text: (str(status_of(text or None)),),
+    )
+    records = _row_reader_records(con, folder, width)
+    table = _winners(con, cols, sql)
+    return TableRead(table=table, records=records, errors=tuple(folder.log.errors))
+
+
+class _Sql:
+    """SQL text of the saved search's cells (``''`` for a column the search lacks)."""
+
+    def __init__(self, cols: _Columns) -> None:
+        self.cols = cols
+
+    def cell(self, position: int) -> str:
+        """The cell's raw text."""
+        return f"c{position}" if position >= 0 else "''"
+
+    def stripped(self, position: int) -> str:
+        """The cell's text as ``str.strip()`` gives it."""
+        return py_strip(self.cell(position))
+
+
+def _bad_values(
+    con: duckdb.DuckDBPyConnection,
+    bad: list[str],
+    table: str,
+    column: str,
+    cell: str,
+    blank_ok: bool = False,
+) -> None:
+    """Add a row condition excluding cells whose looked-up value is unreadable, if any are."""
+    blank = f"{cell} = '' OR " if blank_ok else ""
+    unreadable = f"SELECT key FROM {table} WHERE {column} IS NULL"
+    found = con.execute(
+        f"SELECT count(*) FROM (SELECT DISTINCT {cell} AS v FROM src WHERE NOT ({blank}false)) "
+        f"WHERE v IN ({unreadable})"
+    ).fetchall()[0][0]
+    if found:
+        bad.append(f"({blank}{cell} NOT IN ({unreadable}))")
+
+
+_INT = r"(0|[1-9][0-9]{0,26}|[1-9][0-9]{0,2}(,[0-9]{3}){1,8})"
+_FAST_AMOUNT = rf"(\({_INT}(\.[0-9]{{1,10}})?\)|-?{_INT}(\.[0-9]{{1,10}})?)"
+"""Amount texts whose reading SQL reproduces exactly: plain, grouped, minus or parentheses."""
+
+
+def _amounts(
+    con: duckdb.DuckDBPyConnection, lookups: _Lookups, positions: list[int], sql: _Sql
+) -> None:
+    """Table ``amounts(t, c, exported, sign, pos, neg)`` of every amount text and currency.
+
+    Common shapes are read in SQL (exact DECIMAL arithmetic on the text, never DOUBLE); any
+    other text goes through the row reader's own parser. ``pos``/``neg`` are the amount and
+    its negation with the currency's decimals, NULL when it has more decimals than allowed.
+    """
+    currency = sql.cell(sql.cols.currency)
+    distinct = " UNION ".join(
+        f"SELECT DISTINCT {sql.cell(p)} AS t, {currency} AS c FROM src" for p in positions
+    )
+    con.execute(
+        f"CREATE TEMP TABLE amount_texts AS SELECT d.t, d.c, cur.exponent AS e FROM ({distinct}) d "
+        "JOIN cur ON cur.key = d.c AND cur.exponent IS NOT NULL"
+    )
+    fast = (
+        "false" if lookups.decimal_comma else f"regexp_full_match(t, {quote_literal(_FAST_AMOUNT)})"
+    )
+    exported = (
+        "CASE WHEN starts_with(t, '(') OR starts_with(t, '-') THEN '-' ELSE '' END "
+        "|| replace(regexp_replace(t, '[()-]', '', 'g'), ',', '')"
+    )
+
+    def scaled(sql_of: str) -> str:
+        """Per exponent: the text of ``sql_of(q)`` when ``v`` has no finer decimals, else NULL."""
+        branches = " ".join(
+            f"WHEN '{e}' THEN CASE WHEN CAST(v AS DECIMAL(38,{e})) = v THEN "
+            f"CAST({sql_of.format(q=f'CAST(v AS DECIMAL(38,{e}))')} AS VARCHAR) END"
+            for e in (0, 2, 3, 4)
+        )
+        return f"CASE e {branches} END"
+
+    con.execute(
+        "CREATE TEMP TABLE amounts_sql AS SELECT t, c, exported, "
+        "CASE WHEN v < 0 THEN '-1' ELSE '1' END AS sign, "
+        f"{scaled('{q}')} AS pos, {scaled('-{q}')} AS neg FROM ("
+        "SELECT t, c, e, exported, CAST(exported AS DECIMAL(38,10)) AS v FROM ("
+        f"SELECT t, c, e, {exported} AS exported FROM amount_texts WHERE {fast}))"
+    )
+    slow = con.execute(
+        "SELECT t, c, e FROM amount_texts ANTI JOIN amounts_sql USING (t, c)"
+    ).fetchall()
+    table: dict[str, list[str | None]] = {
+        k: [] for k in ("t", "c", "exported", "sign", "pos", "neg")
+    }
+    for t, c, e in slow:
+        found = lookups.amount(f"{t}\t{e}")
+        table["t"].append(t)
+        table["c"].append(c)
+        for index, name in enumerate(("exported", "sign", "pos", "neg")):
+            table[name].append(None if found is None else found[index])
+    con.register("amounts_py", pa.table({k: pa.array(v, pa.string()) for k, v in table.items()}))
+    con.execute(
+        "CREATE TEMP TABLE amounts AS SELECT * FROM amounts_sql UNION ALL SELECT * FROM amounts_py"
+    )
+
+
+def _split_created_from_sql(distinct: str) -> str:
+    """SQL of ``froms(key, name, kind, number)``: ``split_created_from`` of each text."""
+    kind = py_strip("substr(t, 1, strpos(t, '#') - 1)")
+    number = py_strip("substr(t, strpos(t, '#') + 1)")
+    split = f"strpos(t, '#') > 0 AND {kind} <> '' AND {number} <> ''"
+    return (
+        f"SELECT t AS key, {py_strip('t')} AS name, CASE WHEN {split} THEN {kind} END AS kind, "
+        f"CASE WHEN {split} THEN {number} ELSE {py_strip('t')} END AS number FROM ({distinct})"
+    )
+
+
+def _row_reader_records(
+    con: duckdb.DuckDBPyConnection, folder: _Folder, width: int
+) -> tuple[RefundRecord, ...]:
+    """Hand every row of a transaction the fast path does not map to the row reader."""
+    cells = ", ".join(f"c{i}" for i in range(width))
+    leftovers = con.execute(
+        f"SELECT _row, {cells} FROM src WHERE _row IN (SELECT _row FROM checked WHERE _key = '' "
+        "OR _key IN (SELECT _key FROM keys WHERE NOT _simple)) ORDER BY _row"
+    ).fetchall()
+    for row in leftovers:
+        folder.add(int(row[0]), [str(v) for v in row[1:]])
+    return folder.result().refunds
+
+
+def _winners(con: duckdb.DuckDBPyConnection, cols: _Columns, sql: _Sql) -> pa.Table:
+    """The record of every transaction whose rows the fast path maps, as interchange text."""
+    cell, stripped = sql.cell, sql.stripped
+    refs = {name: stripped(position) for name, position in cols.custom}
+
+    def ref(name: str) -> str:
+        return f"nullif({refs[name]}, '')" if name in refs else "NULL"
+
+    def optional(position: int) -> str:
+        return f"nullif({stripped(position)}, '')" if position >= 0 else "NULL"
+
+    joins = [
+        f"LEFT JOIN kinds k ON k.key = {cell(cols.kind)}",
+        f"LEFT JOIN cur ON cur.key = {cell(cols.currency)}",
+        f"LEFT JOIN dates d ON d.key = {cell(cols.date)}",
+        f"LEFT JOIN amounts a ON a.t = {cell(cols.amount)} AND a.c = {cell(cols.currency)}",
+        f"LEFT JOIN methods m ON m.key = {stripped(cols.payment_method)}",
+        f"LEFT JOIN statuses s ON s.key = {stripped(cols.status)}",
+    ]
+
+    def part(alias: str, position: int, same: bool, empty: str) -> str:
+        """A part signed like the amount (``same``) or against it (discounts)."""
+        if position < 0:
+            return "NULL"
+        joins.append(
+            f"LEFT JOIN amounts {alias} ON {alias}.t = {cell(position)} "
+            f"AND {alias}.c = {cell(cols.currency)}"
+        )
+        first, second = ("pos", "neg") if same else ("neg", "pos")
+        return (
+            f"CASE WHEN {empty} THEN NULL WHEN a.sign = '1' THEN {alias}.{first} "
+            f"ELSE {alias}.{second} END"
+        )
+
+    from_number = "NULL"
+    if cols.created_from >= 0:
+        joins.append(f"LEFT JOIN froms f ON f.key = {cell(cols.created_from)}")
+        from_number = f"CASE WHEN {cell(cols.created_from)} <> '' THEN f.number END"
+    recorded = "NULL"
+    if cols.date_created >= 0:
+        joins.append(f"LEFT JOIN dates dc ON dc.key = {cell(cols.date_created)}")
+        recorded = f"CASE WHEN {cell(cols.date_created)} <> '' THEN dc.iso END"
+    applies = "NULL"
+    if cols.applied >= 0:
+        con.execute(
+            "CREATE TEMP TABLE applied AS SELECT _key, string_agg(number, ';' ORDER BY r) AS ids "
+            "FROM (SELECT c._key, f.number, min(c._row) AS r FROM src JOIN checked c USING (_row) "
+            f"JOIN froms f ON f.key = {cell(cols.applied)} WHERE {stripped(cols.applied)} <> '' "
+            "GROUP BY ALL) GROUP BY _key"
+        )
+        joins.append("LEFT JOIN applied ap ON ap._key = ks._key")
+        applies = "ap.ids"
+    values = {
+        "source": quote_literal(SYSTEM),
+        "role": "'ledger'",
+        "record_id": "ks._key",
+        "record_type": "k.record_type",
+        "order_ref": f"coalesce({ref('order_ref')}, {optional(cols.po_check)}, {from_number})",
+        "sales_refund_ref": ref("sales_refund_ref"),
+        "payment_ref": ref("payment_ref"),
+        "customer_ref": optional(cols.name),
+        "amount": "CASE a.sign WHEN '1' THEN a.pos ELSE a.neg END",
+        "currency": "cur.code",
+        "tax_amount": part("tx", cols.tax, True, f"{cell(cols.tax)} = ''"),
+        "discount_amount": part("di", cols.discount, False, f"{stripped(cols.discount)} = ''"),
+        "shipping_amount": part("sh", cols.shipping, True, f"{stripped(cols.shipping)} = ''"),
+        "method": "m.method",
+        "location": optional(cols.location),
+        "team": optional(cols.department),
+        "operator": optional(cols.created_by),
+        "status": "s.status",
+        "created_at": "d.iso",
+        "recorded_at": recorded,
+    }
+    selects = [f"{values.get(c, 'NULL')} AS {quote_ident(c)}" for c in REFUND_COLUMNS]
+    extras = {"exported_amount": "a.exported"}
+    if cols.created_from >= 0:
+        extras["created_from"] = f"CASE WHEN {cell(cols.created_from)} <> '' THEN f.name END"
+        extras["created_from_type"] = f"CASE WHEN {cell(cols.created_from)} <> '' THEN f.kind END"
+    for name, position in cols.extras:
+        if name not in REFUND_COLUMNS:
+            extras[name] = optional(position)
+    if cols.applied >= 0:
+        extras["applies_to"] = applies
+    selects += [f"{expr} AS {quote_ident(name)}" for name, expr in extras.items()]
+    selects += ["CAST(w._row AS BIGINT) AS _row", "ks._key AS payload_ref"]
+    query = (
+        f"SELECT {', '.join(selects)} FROM src w JOIN keys ks "
+        f"ON ks._win = w._row AND ks._simple {' '.join(joins)} ORDER BY ks._first"
+    )
+    table = con.sql(query).to_arrow_table()
+    keep = [
+        name
+        for name in table.column_names
+        if name in REFUND_COLUMNS
+        or name in ("_row", "payload_ref")
+        or table[name].null_count < len(table)
+    ]
+    return table.select(keep)
