@@ -21,6 +21,17 @@ day and is placed at midnight in ``ReadOptions.naive_tz``. ``BillingDocumentDate
 number) is ``order_ref``; the
 ``ReferenceSDDocument`` chain of the items (credit memo request or returns order) is kept in
 ``extras["reference_documents"]`` and the sales documents in ``extras["sales_documents"]``.
+
+What the standard entity has no field for, S/4HANA installations keep in key-user custom
+fields of the billing document header (``YY1_<name>_BDH``), which the OData API returns with the
+header. ``SAP_CUSTOM_FIELDS`` names the fields read by default (the storefront refund id,
+processor reference, channel, refund method, order type, category, fulfilment node, team,
+approval path and integration connector); pass ``custom_fields`` to the adapter to read an
+installation's own names. Discount and shipping come from the items' pricing elements
+(``to_PricingElement``) when the export expands them: the sum of the discount condition types
+(``DISCOUNT_CONDITIONS``, e.g. ``K007``, ``RB00``; SAP books them negative) and of the freight
+types (``FREIGHT_CONDITIONS``, ``HD00``, ``KF00``). Inactive and statistical conditions are
+skipped; expanded pricing without such a condition means a zero part.
 """
 
 from __future__ import annotations
@@ -30,6 +41,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from pathlib import Path
 
+from refundrecon.adapters.attributes_util import vocab_value
 from refundrecon.adapters.base import Adapter, ReadOptions, Sniff
 from refundrecon.adapters.common import ErrorLog, FieldError, to_decimal
 from refundrecon.adapters.erp_util import (
@@ -58,6 +70,23 @@ _CATEGORIES: dict[str, tuple[str, int]] = {
     "S": ("credit_memo_cancellation", -1),
     "N": ("invoice_cancellation", 1),
 }
+SAP_CUSTOM_FIELDS: Mapping[str, str] = {
+    "sales_refund_ref": "YY1_StorefrontRefund_BDH",
+    "payment_ref": "YY1_PaymentReference_BDH",
+    "channel": "YY1_Channel_BDH",
+    "method": "YY1_RefundMethod_BDH",
+    "order_type": "YY1_OrderType_BDH",
+    "category": "YY1_Category_BDH",
+    "fulfillment_node": "YY1_FulfillmentNode_BDH",
+    "team": "YY1_Team_BDH",
+    "approval": "YY1_Approval_BDH",
+    "connector": "YY1_Connector_BDH",
+}
+DISCOUNT_CONDITIONS = frozenset(
+    {"K004", "K005", "K007", "K020", "K029", "K030", "K031", "K032", "RA00", "RA01", "RB00"}
+    | {"HA00", "HB00"}
+)
+FREIGHT_CONDITIONS = frozenset({"HD00", "KF00"})
 _OTHER_CATEGORIES = {
     "M": "invoice",
     "P": "debit memo",
@@ -98,6 +127,10 @@ class SapBillingDocumentAdapter:
     system = SYSTEM
     role = Role.LEDGER
 
+    def __init__(self, custom_fields: Mapping[str, str] | None = None) -> None:
+        """``custom_fields`` maps canonical fields to header custom fields (default: ours)."""
+        self.custom_fields = dict(SAP_CUSTOM_FIELDS if custom_fields is None else custom_fields)
+
     def detects(self, sniff: Sniff) -> bool:
         """Claim OData pages whose entities have ``BillingDocument`` and ``SDDocumentCategory``."""
         documents = _documents(sniff.json)
@@ -118,14 +151,22 @@ class SapBillingDocumentAdapter:
             return ReadResult(errors=tuple(log.errors), system=SYSTEM)
         file = str(path)
 
+        custom = self.custom_fields
+
         def build(index: int, header: Mapping[str, object]) -> RefundRecord:
-            return _record(header, index, file, options.naive_tz)
+            return _record(header, index, file, options.naive_tz, custom)
 
         records = read_objects(documents, build, log)
         return ReadResult(refunds=tuple(records), errors=tuple(log.errors), system=SYSTEM)
 
 
-def _record(header: Mapping[str, object], index: int, file: str, tz: tzinfo) -> RefundRecord:
+def _record(
+    header: Mapping[str, object],
+    index: int,
+    file: str,
+    tz: tzinfo,
+    custom: Mapping[str, str] = SAP_CUSTOM_FIELDS,
+) -> RefundRecord:
     record_id = require_text(header.get("BillingDocument"), "BillingDocument")
     category = opt_text(header.get("SDDocumentCategory")) or ""
     if category not in _CATEGORIES:
@@ -166,6 +207,8 @@ def _record(header: Mapping[str, object], index: int, file: str, tz: tzinfo) -> 
         )
         if value is not None
     }
+    fields = _custom(header, custom, extras)
+    discount, shipping = _pricing(items)
     return RefundRecord(
         source=SYSTEM,
         role=Role.LEDGER,
@@ -176,12 +219,75 @@ def _record(header: Mapping[str, object], index: int, file: str, tz: tzinfo) -> 
         provenance=Provenance(file, index, payload_id=record_id, system=SYSTEM),
         order_ref=opt_text(header.get("PurchaseOrderByCustomer")),
         customer_ref=opt_text(header.get("SoldToParty")),
+        sales_refund_ref=fields.get("sales_refund_ref"),
+        payment_ref=fields.get("payment_ref"),
         tax_amount=exact_part(None if tax is None else tax * sign, currency, tax_key),
+        discount_amount=exact_part(
+            None if discount is None else discount * sign, currency, "to_PricingElement"
+        ),
+        shipping_amount=exact_part(
+            None if shipping is None else shipping * sign, currency, "to_PricingElement"
+        ),
+        method=fields.get("method"),
+        channel=fields.get("channel"),
         location=join_ids(_texts(items, "Plant")),
+        fulfillment_node=fields.get("fulfillment_node"),
+        order_type=fields.get("order_type"),
+        category=fields.get("category"),
         operator=join_ids(_texts(items, "CreatedByUser")),
+        team=fields.get("team"),
+        approval=fields.get("approval"),
         status=RecordStatus.CANCELLED if cancelled else RecordStatus.SUCCEEDED,
         recorded_at=recorded,
+        connector=fields.get("connector"),
         extras=extras,
+    )
+
+
+def _custom(
+    header: Mapping[str, object], custom: Mapping[str, str], extras: dict[str, str]
+) -> dict[str, str]:
+    """Canonical fields from the header's custom fields; unknown vocabulary goes to extras."""
+    found: dict[str, str] = {}
+    for field_name, key in custom.items():
+        text = opt_text(header.get(key))
+        if text is None:
+            continue
+        value = vocab_value(field_name, text)
+        if value is None:
+            extras[f"{field_name}_raw"] = text
+        else:
+            found[field_name] = value
+    return found
+
+
+def _pricing(items: list[Mapping[str, object]]) -> tuple[Decimal | None, Decimal | None]:
+    """Unsigned discount and freight from the items' expanded pricing elements, if any."""
+    expanded = False
+    discount = freight = Decimal(0)
+    for item in items:
+        raw = item.get("to_PricingElement")
+        elements = find_list(raw, ("results",)) if isinstance(raw, Mapping) else raw
+        if not isinstance(elements, list):
+            continue
+        expanded = True
+        for element in elements:
+            if not isinstance(element, Mapping) or _inactive(element):
+                continue
+            kind = opt_text(element.get("ConditionType"))
+            if kind in DISCOUNT_CONDITIONS:
+                discount += to_decimal(element.get("ConditionAmount"), "ConditionAmount")
+            elif kind in FREIGHT_CONDITIONS:
+                freight += to_decimal(element.get("ConditionAmount"), "ConditionAmount")
+    if not expanded:
+        return None, None
+    return abs(discount), abs(freight)
+
+
+def _inactive(element: Mapping[str, object]) -> bool:
+    return (
+        opt_text(element.get("ConditionInactiveReason")) is not None
+        or element.get("ConditionIsForStatistics") is True
     )
 
 

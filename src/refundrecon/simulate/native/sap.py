@@ -4,8 +4,10 @@ Credit memos are category ``O`` with unsigned decimal strings; a credit posted w
 opposite sign is written as category ``S`` (a cancellation, which the adapter reads as
 negative). ``PurchaseOrderByCustomer`` carries the storefront order; the storefront refund and
 processor ids, the channel and the other attributes go in key-user custom fields
-(``YY1_…_BDH``), which the SAP adapter does not read. Items carry the plant (the store) and
-``CreatedByUser`` (the person who keyed a manual credit).
+(``YY1_…_BDH``) of the header. Items carry the plant (the store), ``CreatedByUser`` (the person
+who keyed a manual credit) and their pricing elements (``to_PricingElement`` expanded): the
+price ``PPR0``, a customer discount ``K007`` (negative, as SAP books discounts) and freight
+``HD00`` when the credit gives shipping back.
 
 Deviation, on purpose: ``BillingDocumentDate`` holds the posting moment (SAP shows a day) so the
 native run keeps the interchange files' time precision; ``CreationDate``/``CreationTime`` hold
@@ -28,6 +30,7 @@ _CUSTOM = (
     ("YY1_Category_BDH", "category"),
     ("YY1_FulfillmentNode_BDH", "fulfillment_node"),
     ("YY1_Team_BDH", "team"),
+    ("YY1_Approval_BDH", "approval"),
     ("YY1_Connector_BDH", "connector"),
 )
 
@@ -72,10 +75,30 @@ def _document(row: Row) -> dict[str, object]:
                 "NetAmount": str(abs(amount - tax)),
                 "TaxAmount": str(abs(tax)),
                 "TransactionCurrency": row["currency"],
+                "to_PricingElement": {"results": _pricing(row, record_id, abs(amount - tax))},
             }
         ]
     }
     return document
+
+
+def _pricing(row: Row, record_id: str, net: Decimal) -> list[dict[str, object]]:
+    """The item's pricing elements: price, discount (negative) and freight, unsigned else."""
+    discount = abs(Decimal(row["discount_amount"] or "0"))
+    shipping = abs(Decimal(row["shipping_amount"] or "0"))
+    parts = [("PPR0", net - shipping + discount), ("K007", -discount), ("HD00", shipping)]
+    return [
+        {
+            "BillingDocument": record_id,
+            "BillingDocumentItem": "10",
+            "PricingProcedureStep": str(step * 10),
+            "ConditionType": kind,
+            "ConditionAmount": str(value),
+            "TransactionCurrency": row["currency"],
+        }
+        for step, (kind, value) in enumerate(parts, start=1)
+        if value or kind == "PPR0"
+    ]
 
 
 def billing_documents(rows: list[Row]) -> dict[str, object]:
