@@ -32,47 +32,62 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
         SELECT DISTINCT rid_b AS rid FROM links WHERE rule = 'applies_to'
         """
     )
-    live = "NOT (status IN ('failed', 'cancelled'))"
-    credit = f"{live} AND s.rid IS NULL"
     con.execute(
-        f"""
+        """
         CREATE OR REPLACE TEMP TABLE _agg AS
         SELECT c,
-            'C-' || substr(md5(min(source || ':' || record_id)), 1, 16) AS case_id,
-            count(*) FILTER (WHERE role = 'sales') AS n_sales,
-            count(*) FILTER (WHERE role = 'payments') AS n_payments,
-            count(*) FILTER (WHERE role = 'ledger') AS n_ledger,
-            sum(amount) FILTER (WHERE role = 'sales' AND {live}) AS sales_amount,
-            sum(amount) FILTER (WHERE role = 'payments' AND {live}) AS payments_amount,
-            sum(amount) FILTER (WHERE role = 'ledger' AND {credit}) AS ledger_amount,
-            sum(tax_amount) FILTER (WHERE role = 'sales' AND {live}) AS sales_tax,
-            sum(tax_amount) FILTER (WHERE role = 'ledger' AND {credit}) AS ledger_tax,
-            sum(discount_amount) FILTER (WHERE role = 'sales' AND {live}) AS sales_discount,
-            sum(discount_amount) FILTER (WHERE role = 'ledger' AND {credit}) AS ledger_discount,
-            sum(shipping_amount) FILTER (WHERE role = 'sales' AND {live}) AS sales_shipping,
-            sum(shipping_amount) FILTER (WHERE role = 'ledger' AND {credit}) AS ledger_shipping,
-            coalesce(min(created_at) FILTER (WHERE role = 'sales'),
-                     min(created_at) FILTER (WHERE role = 'payments'),
+            arg_min(rid, key_hash) AS anchor,
+            count(*) FILTER (WHERE is_s) AS n_sales,
+            count(*) FILTER (WHERE is_p) AS n_payments,
+            count(*) FILTER (WHERE is_l) AS n_ledger,
+            sum(amount) FILTER (WHERE is_s AND live) AS sales_amount,
+            sum(amount) FILTER (WHERE is_p AND live) AS payments_amount,
+            sum(amount) FILTER (WHERE is_l AND credit) AS ledger_amount,
+            sum(tax_amount) FILTER (WHERE is_s AND live) AS sales_tax,
+            sum(tax_amount) FILTER (WHERE is_l AND credit) AS ledger_tax,
+            sum(discount_amount) FILTER (WHERE is_s AND live) AS sales_discount,
+            sum(discount_amount) FILTER (WHERE is_l AND credit) AS ledger_discount,
+            sum(shipping_amount) FILTER (WHERE is_s AND live) AS sales_shipping,
+            sum(shipping_amount) FILTER (WHERE is_l AND credit) AS ledger_shipping,
+            coalesce(min(created_at) FILTER (WHERE is_s), min(created_at) FILTER (WHERE is_p),
                      min(created_at)) AS opened_at,
-            coalesce(min(currency) FILTER (WHERE role = 'sales'),
-                     min(currency) FILTER (WHERE role = 'payments'), min(currency)) AS currency,
-            min(currency) <> max(currency) AS mixed_currency,
-            minor_exponent(coalesce(min(currency) FILTER (WHERE role = 'sales'),
-                                    min(currency) FILTER (WHERE role = 'payments'),
-                                    min(currency))) AS exponent,
-            bool_or(role = 'ledger' AND order_ref IS NULL AND sales_refund_ref IS NULL)
-                AS unlinked_ledger,
-            bool_or(NOT ({live})) AS any_void,
-            bool_or({live}) AS any_live,
-            min(method) <> max(method) AS mixed_method,
-            bool_or(role = 'sales' AND method IS NOT NULL AND method <> 'original_payment')
+            coalesce(any_value(currency) FILTER (WHERE is_s),
+                     any_value(currency) FILTER (WHERE is_p), any_value(currency)) AS currency,
+            min(currency_hash) <> max(currency_hash) AS mixed_currency,
+            bool_or(is_l AND order_ref IS NULL AND sales_refund_ref IS NULL) AS unlinked_ledger,
+            bool_or(NOT live) AS any_void,
+            bool_or(live) AS any_live,
+            min(method_hash) <> max(method_hash) AS mixed_method,
+            bool_or(is_s AND method IS NOT NULL AND method <> 'original_payment')
                 AS sales_not_card,
-            bool_or(role = 'sales' AND coalesce(method, 'original_payment') = 'original_payment'
+            bool_or(is_s AND coalesce(method, 'original_payment') = 'original_payment'
                     AND coalesce(channel, 'online') <> 'marketplace') AS payments_expected
-        FROM comp JOIN records r USING (rid) LEFT JOIN _settle s USING (rid)
+        FROM (
+            SELECT comp.c, r.rid, r.amount, r.tax_amount, r.discount_amount, r.shipping_amount,
+                   r.created_at, r.currency, r.order_ref, r.sales_refund_ref, r.method,
+                   r.channel, r.role = 'sales' AS is_s, r.role = 'payments' AS is_p,
+                   r.role = 'ledger' AS is_l,
+                   r.status NOT IN ('failed', 'cancelled') AS live,
+                   r.status NOT IN ('failed', 'cancelled') AND s.rid IS NULL AS credit,
+                   hash(r.currency) AS currency_hash,
+                   hash(r.source, r.record_id) AS key_hash,
+                   CASE WHEN r.method IS NOT NULL THEN hash(r.method) END AS method_hash
+            FROM comp JOIN records r USING (rid) LEFT JOIN _settle s USING (rid)
+        )
         GROUP BY c
         """
     )
+    # The case id hashes the key of one member chosen by the members' keys alone, so it is the
+    # same on every run over the same records, whatever their order in the files.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _ids AS
+        SELECT a.c, 'C-' || substr(md5(r.source || ':' || r.record_id), 1, 16) AS case_id,
+               minor_exponent(a.currency) AS exponent
+        FROM _agg a JOIN records r ON r.rid = a.anchor
+        """
+    )
+    credit = "NOT (status IN ('failed', 'cancelled')) AND s.rid IS NULL"
     # Repeats within a role are only possible where a role holds two or more records.
     con.execute(
         f"""
@@ -102,10 +117,12 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
               GROUP BY comp.c) comp
         """
     )
+    period_format = _PERIOD_FORMAT[settings.period]
     con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE _kind AS
-        SELECT a.*, d.repeated,
+        f"""
+        INSERT INTO cases
+        WITH _kind AS (
+            SELECT a.*, i.case_id, i.exponent, d.repeated,
             epoch(getvariable('as_of') - a.opened_at) / 3600.0 AS age_hours,
             CASE
                 WHEN n_sales > 0 THEN sales_amount
@@ -133,14 +150,8 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
                   OR (n_sales = 0 AND payments_amount <> ledger_amount)
                     THEN 'amount_mismatch'
                 ELSE NULL END AS kind
-        FROM _agg a LEFT JOIN _dups d USING (c)
-        """
-    )
-    period_format = _PERIOD_FORMAT[settings.period]
-    con.execute(
-        f"""
-        INSERT INTO cases
-        WITH graded AS (
+        FROM _agg a JOIN _ids i USING (c) LEFT JOIN _dups d USING (c)
+        ), graded AS (
             SELECT k.*,
                 CASE kind
                     WHEN 'missing_in_ledger' THEN getvariable('grace_ledger')
@@ -185,9 +196,9 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
         """
     )
     con.execute(
-        "INSERT INTO case_records SELECT a.case_id, comp.rid FROM comp JOIN _agg a USING (c)"
+        "INSERT INTO case_records SELECT i.case_id, comp.rid FROM comp JOIN _ids i USING (c)"
     )
-    for table in ("_settle", "_agg", "_dups", "_rules", "_kind"):
+    for table in ("_settle", "_agg", "_ids", "_dups", "_rules"):
         con.execute(f"DROP TABLE {table}")
 
 
