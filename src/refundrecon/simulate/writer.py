@@ -21,7 +21,8 @@ def write_table(table: pa.Table, path: Path, file_format: FileFormat) -> None:
         options = pa_csv.WriteOptions(include_header=True, quoting_style="needed")
         pa_csv.write_csv(table, path, write_options=options)
     elif file_format == "parquet":
-        pq.write_table(table, path, compression="zstd")
+        # Row groups of the size DuckDB and Spark read in parallel, as large exports use.
+        pq.write_table(table, path, compression="zstd", row_group_size=122_880)
     else:
         with path.open("wb") as handle:
             for batch in table.to_batches(max_chunksize=_BATCH):
