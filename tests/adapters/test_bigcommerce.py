@@ -49,10 +49,11 @@ def test_sample_is_claimed_and_nothing_else_is() -> None:
 @pytest.mark.parametrize(
     ("record_id", "amount", "tax", "shipping", "method", "status", "payment_ref", "operator"),
     [
-        ("12", "50.00", "5.00", None, "store_credit", "succeeded", "13", None),
+        ("12", "50.00", "5.00", "0", "store_credit", "succeeded", "13", None),
         ("13", "109.11", "9.11", "10.00", "original_payment", "succeeded", "14", "7"),
-        ("14", "50.00", "0.00", None, "original_payment", "succeeded", "15", "7"),
-        ("15", "20.00", "0.00", None, "original_payment", "failed", None, "9"),
+        ("14", "50.00", "0.00", "0", "original_payment", "succeeded", "15", "7"),
+        ("15", "20.00", "0.00", "0", "original_payment", "failed", None, "9"),
+        ("17", "35.00", "2.80", "0", "exchange", "succeeded", "19", "11"),
     ],
 )
 def test_values(
@@ -86,16 +87,51 @@ def test_split_tenders_and_handling_are_kept() -> None:
     assert record.extras["handling_amount"] == "2.50"
 
 
+def test_order_context_gives_customer_channel_discount_and_metafields() -> None:
+    record = by_id(read())["13"]
+    assert (record.customer_ref, record.channel) == ("42", "phone")  # order_source manual
+    # 2 of the 4 ordered units come back: half of the 6.00 + 2 applied discounts
+    assert record.discount_amount == Decimal("4.00")
+    assert (record.order_type, record.category, record.fulfillment_node) == (
+        "preorder",
+        "footwear",
+        "dc-east",
+    )
+    assert (record.team, record.approval) == ("customer-service", "manager")
+    assert record.extras["channel_id"] == "1"
+
+
+def test_guest_exchange_and_unknown_approval() -> None:
+    record = by_id(read())["17"]
+    assert record.customer_ref is None and record.channel == "online"
+    assert record.method == "exchange" and record.discount_amount == Decimal("0.00")
+    assert record.approval is None and record.extras["approval_raw"] == "by phone"
+
+
+def test_without_order_context_the_order_fields_stay_empty() -> None:
+    record = by_id(read())["12"]
+    assert record.customer_ref is None and record.discount_amount is None
+    assert record.channel == "online" and record.team is None
+
+
+def test_channel_ids_and_providers_can_be_mapped() -> None:
+    adapter = BigCommerceRefundsAdapter(
+        "USD", provider_methods={"exchange": "store_credit"}, channels={"2": "pos"}
+    )
+    record = by_id(adapter.read(SAMPLE, options()))["17"]
+    assert (record.channel, record.method) == ("pos", "store_credit")
+
+
 def test_bad_total_is_a_row_error() -> None:
     result = read()
     assert [(e.row, e.field) for e in result.errors] == [(5, "total_amount")]
-    assert len(result.refunds) == 4
+    assert len(result.refunds) == 5
 
 
 def test_without_a_currency_every_refund_is_a_row_error() -> None:
     result = read(currency=None)
     assert result.refunds == ()
-    assert len(result.errors) == 5
+    assert len(result.errors) == 6
     assert "declare the store currency" in result.errors[0].reason
 
 
@@ -150,3 +186,27 @@ def test_garbage_bytes_never_raise(data: bytes) -> None:
         path.write_bytes(data)
         result = read(path)
     assert result.refunds == () or all(r.amount.amount >= 0 for r in result.refunds)
+
+
+@pytest.mark.parametrize(
+    ("ordered", "refunded", "discount", "exact"),
+    [
+        (3, 1, "3.33", "3.333333333333333333333333333"),
+        (2, 2, "10.00", None),
+        (None, 1, "10.00", None),
+    ],
+)
+def test_prorated_discount_keeps_its_exact_value(
+    tmp_path: Path, ordered: int | None, refunded: int, discount: str, exact: str | None
+) -> None:
+    product: dict[str, object] = {"id": 5, "applied_discounts": [{"amount": "10.00"}]}
+    if ordered is not None:
+        product["quantity"] = ordered
+    refund = {"id": 1, "order_id": 2, "created": "2024-01-01T00:00:00Z", "total_amount": 5}
+    refund |= {"payments": [], "order": {"products": [product]}}
+    refund |= {"items": [{"item_type": "PRODUCT", "item_id": 5, "quantity": refunded}]}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({"data": [refund]}))
+    [record] = read(path).refunds
+    assert record.discount_amount == Decimal(discount)
+    assert record.extras.get("discount_exact") == exact

@@ -5,9 +5,21 @@ A refund has ``total_amount`` (what went back to the shopper, tax included), ``t
 ``payments[]`` by provider. The amount is ``total_amount``: BigCommerce computes it from the
 items and the merchant may override it, and it is what the providers were asked to refund.
 Shipping is the sum of the SHIPPING items' ``requested_amount``; handling and gift wrapping
-go to ``extras``. The method follows the largest payment: provider ``storecredit`` is store
-credit, ``giftcertificate`` a gift card, anything else the original payment. A refund whose
-payments were all declined is ``failed``.
+go to ``extras``; a refund that itemises what it gives back without a SHIPPING item refunds no
+shipping (zero). The method follows the largest payment's provider (``PROVIDER_METHODS``:
+``storecredit`` store credit, ``giftcertificate`` gift card, the offline ``instore``/``cod``/
+``cash`` cash, ``exchange`` an exchange a returns app settled offline; anything else the
+original payment; the adapter takes an override). A refund whose payments were all declined
+is ``failed``.
+
+The refunds endpoint says nothing of the order, so export tools embed the order context the
+v2 ``Order`` resource gives as ``order``: ``customer_id`` (0 is a guest) is the customer,
+``order_source`` says where the order was taken (``manual``, keyed by staff in the control
+panel, is a phone order; others are online unless the adapter's ``channels`` maps the order's
+``channel_id`` to a channel), ``products[].applied_discounts`` give the discount of the
+refunded PRODUCT items (``item_id`` is the order product id; prorated by quantity), and the
+order's ``metafields`` (``key``/``value``) carry the keys of ``attributes_util.ATTRIBUTE_KEYS``
+(order type, category, fulfilment node, team, approval path, channel).
 
 BigCommerce refunds carry no currency. The adapter takes it, in this order, from the refund or
 document (``currency``/``currency_code``, added by some export tools), from
@@ -21,6 +33,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
+from refundrecon.adapters.attributes_util import attributes
 from refundrecon.adapters.base import Adapter, ReadOptions, Sniff
 from refundrecon.adapters.common import ErrorLog, FieldError
 from refundrecon.adapters.storefront_util import (
@@ -31,6 +44,7 @@ from refundrecon.adapters.storefront_util import (
     declared_currency,
     first_item,
     get_list,
+    get_mapping,
     has_keys,
     money,
     optional_amount,
@@ -48,8 +62,16 @@ from refundrecon.model.vocab import Role
 SYSTEM = "bigcommerce"
 _KEYS = frozenset({"id", "order_id", "total_amount", "payments", "items"})
 _ZERO = Decimal(0)
-_PROVIDER_METHOD = {"storecredit": "store_credit", "giftcertificate": "gift_card"}
+PROVIDER_METHODS: Mapping[str, str] = {
+    "storecredit": "store_credit",
+    "giftcertificate": "gift_card",
+    "instore": "cash",
+    "cod": "cash",
+    "cash": "cash",
+    "exchange": "exchange",
+}
 _ORIGINAL = "original_payment"
+_ORDER_SOURCES: Mapping[str, str] = {"manual": "phone"}
 
 
 def _payments(
@@ -91,8 +113,68 @@ def _items(refund: Mapping[str, object]) -> dict[str, Decimal]:
     return sums
 
 
+def _metafields(order: Mapping[str, object]) -> dict[str, str]:
+    """The order's metafields as ``key -> value`` strings (later duplicates win)."""
+    pairs: dict[str, str] = {}
+    for index, raw in enumerate(get_list(order, "metafields", "order.")):
+        field = as_mapping(raw, f"order.metafields[{index}]")
+        key, value = field.get("key"), field.get("value")
+        if isinstance(key, str) and isinstance(value, str | int) and not isinstance(value, bool):
+            pairs[key] = str(value)
+    return pairs
+
+
+def _discount(order: Mapping[str, object], refund: Mapping[str, object]) -> Decimal | None:
+    """The applied discounts of the refunded order products, prorated by quantity."""
+    if "products" not in order:
+        return None
+    products: dict[str, tuple[Decimal, Decimal | None]] = {}
+    for index, raw in enumerate(get_list(order, "products", "order.")):
+        path = f"order.products[{index}]."
+        product = as_mapping(raw, path[:-1])
+        product_id = optional_id(product, "id", path)
+        total = _ZERO
+        for at, applied in enumerate(get_list(product, "applied_discounts", path)):
+            where = f"{path}applied_discounts[{at}]."
+            total += optional_amount(as_mapping(applied, where[:-1]), "amount", where) or _ZERO
+        if product_id is not None:
+            products[product_id] = (total, optional_amount(product, "quantity", path))
+    discount = _ZERO
+    for index, raw in enumerate(get_list(refund, "items", "")):
+        path = f"items[{index}]."
+        item = as_mapping(raw, path[:-1])
+        found = products.get(optional_id(item, "item_id", path) or "")
+        if item.get("item_type") != "PRODUCT" or found is None:
+            continue
+        total, ordered = found
+        refunded = optional_amount(item, "quantity", path)
+        if ordered and refunded is not None and refunded != ordered:
+            total = total * refunded / ordered
+        discount += total
+    return abs(discount)
+
+
+def _channel(
+    order: Mapping[str, object], found: Mapping[str, str], channels: Mapping[str, str]
+) -> str:
+    """The refund's channel: a metafield, the mapped channel id, the order source, else online."""
+    if "channel" in found:
+        return found["channel"]
+    channel_id = optional_id(order, "channel_id", "order.")
+    if channel_id is not None and channel_id in channels:
+        return channels[channel_id]
+    source = optional_text(order, "order_source")
+    return _ORDER_SOURCES.get((source or "").lower(), "online")
+
+
 def map_refund(
-    refund: Mapping[str, object], row: int, file: str, options: ReadOptions, currency: str | None
+    refund: Mapping[str, object],
+    row: int,
+    file: str,
+    options: ReadOptions,
+    currency: str | None,
+    providers: Mapping[str, str] = PROVIDER_METHODS,
+    channels: Mapping[str, str] | None = None,
 ) -> RefundRecord:
     """Turn one BigCommerce refund into a sales refund record (see the module docstring)."""
     record_id = require_id(refund, "id", "")
@@ -115,9 +197,7 @@ def map_refund(
         if lead[3]:
             extras["offline"] = "true"
     if len(payments) > 1:
-        extras["tenders"] = ";".join(
-            f"{_PROVIDER_METHOD.get(p[1], _ORIGINAL)}:{p[0]}" for p in payments
-        )
+        extras["tenders"] = ";".join(f"{providers.get(p[1], _ORIGINAL)}:{p[0]}" for p in payments)
     for kind in ("HANDLING", "GIFT_WRAPPING", "ORDER"):
         if items.get(kind):
             extras[f"{kind.lower()}_amount"] = str(items[kind])
@@ -128,7 +208,14 @@ def map_refund(
         extras["merchant_override"] = "true"
     user = optional_id(refund, "user_id", "")
     tax = optional_amount(refund, "total_tax", "")
-    shipping = items.get("SHIPPING")
+    shipping = items.get("SHIPPING", _ZERO if items else None)
+    order = get_mapping(refund, "order", "") or {}
+    found = attributes(_metafields(order), extras) if order else {}
+    customer = optional_id(order, "customer_id", "order.")
+    channel_id = optional_id(order, "channel_id", "order.")
+    if channel_id is not None:
+        extras["channel_id"] = channel_id
+    discount = _discount(order, refund)
     return RefundRecord(
         source=SYSTEM,
         role=Role.SALES,
@@ -144,9 +231,18 @@ def map_refund(
         shipping_amount=None
         if shipping is None
         else part_amount(shipping, code, "shipping", extras),
-        method="original_payment" if lead is None else _PROVIDER_METHOD.get(lead[1], _ORIGINAL),
-        channel="online",
+        customer_ref=None if customer in (None, "0") else customer,
+        discount_amount=None
+        if discount is None
+        else part_amount(discount, code, "discount", extras),
+        method=_ORIGINAL if lead is None else providers.get(lead[1], _ORIGINAL),
+        channel=_channel(order, found, channels or {}),
+        fulfillment_node=found.get("fulfillment_node"),
+        order_type=found.get("order_type"),
+        category=found.get("category"),
         operator=None if user in (None, "0") else user,
+        team=found.get("team"),
+        approval=found.get("approval"),
         status="failed" if all_declined else "succeeded",
         extras=extras,
     )
@@ -172,8 +268,16 @@ class BigCommerceRefundsAdapter:
     system = SYSTEM
     role = Role.SALES
 
-    def __init__(self, currency: str | None = None) -> None:
+    def __init__(
+        self,
+        currency: str | None = None,
+        provider_methods: Mapping[str, str] | None = None,
+        channels: Mapping[str, str] | None = None,
+    ) -> None:
+        """``provider_methods`` and ``channels`` (channel id to channel) extend the defaults."""
         self.currency = currency
+        self.providers = {**PROVIDER_METHODS, **(provider_methods or {})}
+        self.channels = dict(channels or {})
 
     def detects(self, sniff: Sniff) -> bool:
         """Recognise ``data`` holding refunds with ``total_amount``, ``payments`` and ``items``."""
@@ -207,7 +311,17 @@ class BigCommerceRefundsAdapter:
                         if document_currency
                         else fallback
                     )
-                    records.append(map_refund(refund, index, str(path), options, currency))
+                    records.append(
+                        map_refund(
+                            refund,
+                            index,
+                            str(path),
+                            options,
+                            currency,
+                            self.providers,
+                            self.channels,
+                        )
+                    )
                 except FieldError as exc:
                     log.add_field_error(index, exc, raw_snippet(refund))
                 except UNREADABLE as exc:  # a value of a kind no field check foresaw
