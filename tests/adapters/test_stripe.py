@@ -309,3 +309,63 @@ def test_webhook_event_carries_a_refund(tmp_path: Path) -> None:
         "failed",
         Decimal("7.00"),
     )
+
+
+@pytest.mark.parametrize(
+    ("metadata", "fields", "raw"),
+    [
+        (
+            {"customer_id": "77", "channel": "web", "location": "store-02", "operator": "S-9"},
+            {"customer_ref": "77", "channel": "online", "location": "store-02", "operator": "S-9"},
+            {},
+        ),
+        (
+            {"store": "store-03", "staff_id": "S-1", "team": "store-03", "approval": "Manager"},
+            {"location": "store-03", "operator": "S-1", "team": "store-03", "approval": "manager"},
+            {},
+        ),
+        (
+            {"order_type": "gift", "category": "home", "fulfilment_node": "dc-east"},
+            {"order_type": "gift", "category": "home", "fulfillment_node": "dc-east"},
+            {},
+        ),
+        (
+            {"refund_method": "store-credit", "channel": "MOTO"},
+            {"method": "store_credit", "channel": "phone"},
+            {},
+        ),
+        (
+            {"approval": "nod", "channel": "  "},
+            {"approval": None, "channel": None},
+            {"approval_raw": "nod"},
+        ),
+    ],
+)
+def test_metadata_fills_canonical_fields(
+    tmp_path: Path, metadata: dict[str, str], fields: dict[str, str | None], raw: dict[str, str]
+) -> None:
+    [record] = read_doc(tmp_path, refund(metadata=metadata)).refunds
+    for name, value in fields.items():
+        assert getattr(record, name) == value, name
+    for key, value in raw.items():
+        assert record.extras[key] == value
+    if "method" not in fields:
+        assert record.method == "original_payment"
+
+
+def test_balance_transaction_source_metadata_fills_fields(tmp_path: Path) -> None:
+    source = refund(metadata={"order_id": "9", "team": "ops", "channel": "pos"})
+    transaction = {
+        "id": "txn_1",
+        "object": "balance_transaction",
+        "type": "refund",
+        "amount": -1000,
+        "fee": 0,
+        "currency": "usd",
+        "created": 1709547300,
+        "source": source,
+    }
+    path = tmp_path / "bt.json"
+    path.write_text(json.dumps({"object": "list", "data": [transaction]}))
+    [record] = StripeBalanceTransactionsAdapter().read(path, OPTIONS).refunds
+    assert (record.order_ref, record.team, record.channel) == ("9", "ops", "pos")

@@ -3,9 +3,16 @@
 Reads API responses saved as JSON: a list object (``{"object": "list", "data": [...]}``), a
 single object, a plain array of objects, or a bundle of named objects. Amounts are integer
 minor units with lower-case currency codes; Stripe counts Icelandic króna in hundredths.
-Refund objects say what the customer was promised (with the storefront's ids when the
-integration put them in ``metadata``); balance transactions say what left the balance, with
-the fee kept apart in ``extras``.
+Refund objects say what the customer was promised; balance transactions say what left the
+balance, with the fee kept apart in ``extras``.
+
+``metadata`` is where integrations put the storefront's context, and it is read into the
+canonical fields: the order (``order_id``, ``order_number``, ...), the storefront refund
+(``storefront_refund_id``, ``refund_id``, ...) and the keys of
+``attributes_util.ATTRIBUTE_KEYS``: ``customer_id``, ``channel``, ``location``/``store``,
+``operator``/``staff_id``, ``team``, ``approval``, ``order_type``, ``category``,
+``fulfillment_node`` and ``refund_method``. Every metadata pair is also kept in ``extras`` as
+``metadata.<key>``.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from refundrecon.adapters.attributes_util import attributes
 from refundrecon.adapters.base import Adapter, ReadOptions, Sniff
 from refundrecon.adapters.common import ErrorLog, FieldError, to_int
 from refundrecon.adapters.processor_util import (
@@ -158,6 +166,7 @@ def _read_refund(obj: Mapping[str, object], index: int, path: Path) -> RefundRec
         )
         extras["fee"] = format_amount(fee.amount, fee_currency)
         extras["fee_currency"] = fee_currency
+    found = attributes(meta, extras)
     return RefundRecord(
         source=SYSTEM,
         role=Role.PAYMENTS,
@@ -169,7 +178,16 @@ def _read_refund(obj: Mapping[str, object], index: int, path: Path) -> RefundRec
         order_ref=_first(meta, _ORDER_KEYS),
         sales_refund_ref=_first(meta, _REFUND_KEYS),
         payment_ref=record_id,
-        method=Method.ORIGINAL_PAYMENT,
+        customer_ref=found.get("customer_ref"),
+        method=found.get("method", Method.ORIGINAL_PAYMENT),
+        channel=found.get("channel"),
+        location=found.get("location"),
+        fulfillment_node=found.get("fulfillment_node"),
+        order_type=found.get("order_type"),
+        category=found.get("category"),
+        operator=found.get("operator"),
+        team=found.get("team"),
+        approval=found.get("approval"),
         status=status,
         extras=extras,
     )
@@ -215,6 +233,7 @@ def _read_balance_transaction(
     source = obj.get("source")
     meta = _metadata(source) if isinstance(source, dict) else {}
     extras.update({f"metadata.{k}": v for k, v in meta.items()})
+    found = attributes(meta, extras)
     return RefundRecord(
         source=SYSTEM,
         role=Role.PAYMENTS,
@@ -226,7 +245,16 @@ def _read_balance_transaction(
         order_ref=_first(meta, _ORDER_KEYS),
         sales_refund_ref=_first(meta, _REFUND_KEYS),
         payment_ref=source_ref,
-        method=Method.ORIGINAL_PAYMENT,
+        customer_ref=found.get("customer_ref"),
+        method=found.get("method", Method.ORIGINAL_PAYMENT),
+        channel=found.get("channel"),
+        location=found.get("location"),
+        fulfillment_node=found.get("fulfillment_node"),
+        order_type=found.get("order_type"),
+        category=found.get("category"),
+        operator=found.get("operator"),
+        team=found.get("team"),
+        approval=found.get("approval"),
         status=RecordStatus.FAILED if failed else RecordStatus.SUCCEEDED,
         extras=extras,
     )
