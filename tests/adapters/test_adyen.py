@@ -357,3 +357,81 @@ def test_malformed_notifications_never_raise(edits: list[tuple[str, Any]], junk:
         path.write_text(json.dumps({"live": "false", "notificationItems": items}))
         result = notifications(path)
     assert len(result.refunds) + len(result.errors) <= len(items)
+
+
+@pytest.mark.parametrize(
+    ("record_id", "customer", "channel", "location", "operator", "team", "approval"),
+    [
+        (
+            "8825697490113377:Refunded",
+            "C-88231",
+            "online",
+            None,
+            None,
+            "ecommerce-ops",
+            "policy",
+        ),
+        (
+            "8835698100224512:Refunded",
+            "C-88240",
+            "phone",
+            None,
+            "S-66",
+            "customer-service",
+            "verbal",
+        ),
+        ("8845698157722014:Refunded", "C-20118", "pos", "NW-SF-01", "S-121", None, "manager"),
+        ("8855698233441290:Refunded", None, None, None, None, None, None),
+    ],
+)
+def test_settlement_context_columns(
+    record_id: str,
+    customer: str | None,
+    channel: str | None,
+    location: str | None,
+    operator: str | None,
+    team: str | None,
+    approval: str | None,
+) -> None:
+    record = by_id(report(REPORT))[record_id]
+    assert (record.customer_ref, record.channel, record.location) == (customer, channel, location)
+    assert (record.operator, record.team, record.approval) == (operator, team, approval)
+    assert record.method == "original_payment"
+
+
+@pytest.mark.parametrize(
+    ("metadata", "interaction", "expected", "error"),
+    [
+        ('{"refund_method":"exchange","channel":"phone"}', "", ("exchange", "phone"), None),
+        ('{"channel":"phone"}', "POS", ("original_payment", "pos"), None),
+        ('{"channel":"kiosk"}', "ContAuth", ("original_payment", "online"), None),
+        ("", "Unknown", ("original_payment", None), None),
+        ("team=ops", "", None, "Metadata"),
+        ('["team"]', "", None, "Metadata"),
+    ],
+)
+def test_metadata_cell(
+    tmp_path: Path,
+    metadata: str,
+    interaction: str,
+    expected: tuple[str, str | None] | None,
+    error: str | None,
+) -> None:
+    header, _ = sample_rows()
+    row = refund_row(**{"Metadata": metadata, "Shopper Interaction": interaction})
+    result = report(write_csv(tmp_path, header, [row]))
+    assert [e.field for e in result.errors] == ([] if error is None else [error])
+    assert [(r.method, r.channel) for r in result.refunds] == (
+        [] if expected is None else [expected]
+    )
+
+
+def test_notification_context_from_additional_data() -> None:
+    found = by_id(notifications(NOTIFICATIONS))
+    ok = found["8825697490113377"]
+    assert (ok.customer_ref, ok.channel, ok.order_ref) == ("C-88231", "online", "WEB-100231")
+    assert (ok.team, ok.approval) == ("ecommerce-ops", "policy")
+    failed = found["8835698515500233"]
+    # the shopper interaction (POS) wins over a metadata channel
+    assert (failed.channel, failed.location, failed.operator) == ("pos", "NW-LDN-02", "S-130")
+    assert failed.status == "failed"

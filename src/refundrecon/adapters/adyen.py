@@ -5,6 +5,17 @@ The settlement details report lists what Adyen booked per modification: refunds 
 currency columns. Columns are found by header name because merchants can add, drop and reorder
 them. *Creation Date* is naive and holds the time in the zone named by the *TimeZone* column.
 Notifications carry amounts in minor units and ``success`` as the strings "true"/"false".
+
+Both shapes carry the storefront's context where Adyen keeps it. The refund's
+``merchantReference`` (report: *Modification Merchant Reference*) is the storefront refund id
+and the payment's (report: *Merchant Reference*, notification:
+``additionalData.merchantOrderReference``) the order. Optional report columns merchants add, and
+the matching ``additionalData`` keys of a notification, fill the rest: *Shopper Reference*
+(``shopperReference``) the customer, *Store* (``store``) the location, *Shopper Interaction*
+(``shopperInteraction``: Ecommerce and ContAuth online, POS in store, Moto by phone) the
+channel (over any metadata channel), and *Metadata* (a JSON object; ``metadata.<key>``
+entries) the keys of ``attributes_util.ATTRIBUTE_KEYS`` (operator, team, approval, order
+type, ...).
 """
 
 from __future__ import annotations
@@ -15,8 +26,15 @@ from datetime import datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
 
+from refundrecon.adapters.attributes_util import attributes
 from refundrecon.adapters.base import Adapter, ReadOptions, Sniff
-from refundrecon.adapters.common import ErrorLog, FieldError, parse_timestamp, to_int
+from refundrecon.adapters.common import (
+    ErrorLog,
+    FieldError,
+    load_json_exact,
+    parse_timestamp,
+    to_int,
+)
 from refundrecon.adapters.processor_util import (
     currency_code,
     load_json_or_error,
@@ -54,6 +72,10 @@ _NET_CURRENCY = "net currency"
 _NET_DEBIT = "net debit (nc)"
 _NET_CREDIT = "net credit (nc)"
 _MOD_MERCHANT_REF = "modification merchant reference"
+_SHOPPER_REF = "shopper reference"
+_STORE = "store"
+_INTERACTION = "shopper interaction"
+_METADATA = "metadata"
 _REQUIRED_COLUMNS = frozenset(
     {_PSP, _MERCHANT_REF, _CREATED, _TYPE, _MOD_REF, _GROSS_CURRENCY, _GROSS_DEBIT, _GROSS_CREDIT}
 )
@@ -76,6 +98,13 @@ _FEE_COLUMNS: dict[str, str] = {
 _REFUND_ROW_TYPES: dict[str, RecordStatus] = {
     "refunded": RecordStatus.SUCCEEDED,
     "refundedreversed": RecordStatus.FAILED,
+}
+# Adyen's shopperInteraction values and the channel each stands for.
+_INTERACTION_CHANNEL: dict[str, str] = {
+    "ecommerce": "online",
+    "contauth": "online",
+    "pos": "pos",
+    "moto": "phone",
 }
 _DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
 
@@ -170,6 +199,10 @@ def _settlement_row(
             if text:
                 fee = money_from_text(text, net_currency, column)
                 extras[key] = format_amount(fee.amount, net_currency)
+    pairs = _metadata_cell(_cell(row, columns, _METADATA))
+    for key, column in (("shopperReference", _SHOPPER_REF), ("store", _STORE)):
+        pairs.setdefault(key, _cell(row, columns, column))
+    context = _context(pairs, _cell(row, columns, _INTERACTION), extras)
     return RefundRecord(
         source=SYSTEM,
         role=Role.PAYMENTS,
@@ -181,10 +214,48 @@ def _settlement_row(
         order_ref=_cell(row, columns, _MERCHANT_REF) or None,
         sales_refund_ref=_cell(row, columns, _MOD_MERCHANT_REF) or None,
         payment_ref=psp_ref,
-        method=Method.ORIGINAL_PAYMENT,
+        customer_ref=context.get("customer_ref"),
+        method=context.get("method", Method.ORIGINAL_PAYMENT),
+        channel=context.get("channel"),
+        location=context.get("location"),
+        fulfillment_node=context.get("fulfillment_node"),
+        order_type=context.get("order_type"),
+        category=context.get("category"),
+        operator=context.get("operator"),
+        team=context.get("team"),
+        approval=context.get("approval"),
         status=status,
         extras=extras,
     )
+
+
+def _metadata_cell(text: str) -> dict[str, str]:
+    """The *Metadata* column: a JSON object of string pairs (empty cell: no pairs)."""
+    if not text:
+        return {}
+    try:
+        found = load_json_exact(text)
+    except (ValueError, RecursionError):
+        found = None
+    if not isinstance(found, dict):
+        raise FieldError("Metadata", f"expected a JSON object of key/value pairs, got {text!r}")
+    return {str(k): str(v) for k, v in found.items() if isinstance(v, str | int) and str(v)}
+
+
+def _context(
+    pairs: dict[str, str], interaction: str | None, extras: dict[str, str]
+) -> dict[str, str]:
+    """Canonical fields from metadata pairs, the shopper reference, store and interaction."""
+    # Adyen's own fields win over metadata keys of the same meaning.
+    own = {"customer_id": pairs.get("shopperReference", ""), "location": pairs.get("store", "")}
+    merged = {**pairs, **{k: v for k, v in own.items() if v}}
+    found = attributes(merged, extras)
+    if interaction:
+        extras["shopper_interaction"] = interaction
+        channel = _INTERACTION_CHANNEL.get(interaction.lower())
+        if channel is not None:
+            found["channel"] = channel
+    return found
 
 
 def _rows(reader: Iterator[list[str]], log: ErrorLog) -> Iterator[list[str]]:
@@ -281,6 +352,16 @@ def _notification(
             extras[name] = value
     if action is not None:
         extras["modification_action"] = action
+    pairs = {
+        key.removeprefix("metadata."): value
+        for key in additional
+        if key.startswith("metadata.") and (value := str_field(additional, key)) is not None
+    }
+    for key in ("shopperReference", "store"):
+        value = str_field(additional, key)
+        if value is not None:
+            pairs[key] = value
+    context = _context(pairs, str_field(additional, "shopperInteraction"), extras)
     record_id = psp if event == "REFUND" else f"{psp}:{event}"
     return RefundRecord(
         source=SYSTEM,
@@ -293,7 +374,16 @@ def _notification(
         order_ref=str_field(additional, "merchantOrderReference"),
         sales_refund_ref=str_field(item, "merchantReference"),
         payment_ref=psp,
-        method=Method.ORIGINAL_PAYMENT,
+        customer_ref=context.get("customer_ref"),
+        method=context.get("method", Method.ORIGINAL_PAYMENT),
+        channel=context.get("channel"),
+        location=context.get("location"),
+        fulfillment_node=context.get("fulfillment_node"),
+        order_type=context.get("order_type"),
+        category=context.get("category"),
+        operator=context.get("operator"),
+        team=context.get("team"),
+        approval=context.get("approval"),
         status=status,
         extras=extras,
     )

@@ -4,14 +4,19 @@ One ``Refunded`` row per settled refund: the amount in *Gross Debit (GC)*, the r
 reference in *Modification Reference*, the storefront order in *Merchant Reference* and the
 storefront refund id in *Modification Merchant Reference*. *Creation Date* is local time in
 the merchant account's zone (Europe/Amsterdam), named in the *TimeZone* column (CET or CEST).
+The report carries the optional columns a merchant adds for reconciliation: *Shopper
+Reference* (the customer), *Store* (the till's store), *Shopper Interaction* (Ecommerce, POS,
+or Moto for a phone order) and *Metadata*, the payment's metadata as a JSON object (staff
+member, team and approval path, as the storefront or terminal integration set them).
 Refunds that failed never settle: they are written as REFUND notifications with
-``success: "false"``.
+``success: "false"``, the same context in ``additionalData``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from zoneinfo import ZoneInfo
 
 from refundrecon.model.money import currency_exponent
@@ -37,8 +42,18 @@ HEADER = (
     "Commission (NC)",
     "Batch Number",
     "Modification Merchant Reference",
+    "Shopper Reference",
+    "Store",
+    "Shopper Interaction",
+    "Metadata",
 )
 _ZONE = ZoneInfo("Europe/Amsterdam")
+_INTERACTION = {"online": "Ecommerce", "pos": "POS", "phone": "Moto"}
+_METADATA = ("operator", "team", "approval")
+
+
+def _metadata(row: Row) -> dict[str, str]:
+    return {key: value for key in _METADATA if (value := row[key]) is not None}
 
 
 def settlement_csv(rows: list[Row]) -> str:
@@ -72,6 +87,10 @@ def settlement_csv(rows: list[Row]) -> str:
                 "",
                 str(local.isocalendar().week),
                 row["sales_refund_ref"] or "",
+                row["customer_ref"] or "",
+                row["location"] or "",
+                _INTERACTION.get(str(channel), "Ecommerce"),
+                json.dumps(meta, separators=(",", ":")) if (meta := _metadata(row)) else "",
             )
         )
     return out.getvalue()
@@ -101,8 +120,21 @@ def refund_notifications(rows: list[Row]) -> dict[str, object]:
                         "value": minor_units(str(row["amount"]), currency_exponent(currency)),
                     },
                     "reason": "Refund refused by the issuer",
-                    "additionalData": {"merchantOrderReference": row["order_ref"]},
+                    "additionalData": _additional(row),
                 }
             }
         )
     return {"live": "false", "notificationItems": items}
+
+
+def _additional(row: Row) -> dict[str, str]:
+    """A notification's ``additionalData``: the order, shopper, store, interaction, metadata."""
+    data = {
+        "merchantOrderReference": row["order_ref"],
+        "shopperReference": row["customer_ref"],
+        "store": row["location"],
+        "shopperInteraction": _INTERACTION.get(str(row["channel"]), "Ecommerce"),
+    }
+    found = {key: value for key, value in data.items() if value is not None}
+    found.update({f"metadata.{key}": value for key, value in _metadata(row).items()})
+    return found
