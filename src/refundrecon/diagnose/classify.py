@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from refundrecon.diagnose.baseline import Baseline
-from refundrecon.diagnose.detectors import REGISTRY, Detection, Evidence
+from refundrecon.diagnose.detectors import Detection, Evidence, detectors_for
 from refundrecon.diagnose.facts import CaseFacts
 from refundrecon.model.vocab import PATTERN_ROOT_CAUSE, Pattern, RootCause
 
@@ -44,7 +44,8 @@ def _missing_evidence(case: CaseFacts, base: Baseline) -> str:
 
 def classify(case: CaseFacts, base: Baseline) -> CaseVerdict:
     """Diagnose one case from its facts and the population baseline."""
-    applied = [d for d in (detect(case, base) for detect in REGISTRY.values()) if d.applies]
+    detectors = detectors_for(case.kind or case.status)
+    applied = [d for d in (detect(case, base) for detect in detectors) if d.applies]
     applied.sort(key=lambda d: -d.confidence)  # stable: registry order breaks ties
     if not applied or applied[0].confidence < MIN_CONFIDENCE:
         missing = _missing_evidence(case, base)

@@ -5,6 +5,7 @@ Order matters only for ties: when two detectors give the same confidence, the ea
 
 from __future__ import annotations
 
+from functools import cache
 from types import MappingProxyType
 
 from refundrecon.diagnose.detectors import (
@@ -24,6 +25,21 @@ from refundrecon.diagnose.detectors import (
 from refundrecon.diagnose.detectors.base import Detection, Detector, Evidence
 from refundrecon.model.vocab import Pattern
 
+_MODULES = (
+    in_transit,
+    manual_override,
+    field_mapping,
+    duplicate_sync,
+    missing_parent_reference,
+    promo_discount_mismatch,
+    tax_rounding,
+    store_credit_bypass,
+    marketplace_return_portal,
+    pos_return_bypass,
+    verbal_approval_bypass,
+    dropped_sync,
+)
+
 REGISTRY: MappingProxyType[Pattern, Detector] = MappingProxyType(
     {
         Pattern.IN_TRANSIT: in_transit.detect,
@@ -42,4 +58,19 @@ REGISTRY: MappingProxyType[Pattern, Detector] = MappingProxyType(
 )
 """Every detector, keyed by the pattern it detects."""
 
-__all__ = ["REGISTRY", "Detection", "Detector", "Evidence"]
+KINDS: MappingProxyType[Pattern, frozenset[str]] = MappingProxyType(
+    {m.PATTERN: m.KINDS for m in _MODULES}
+)
+"""Per pattern, the case kinds (or ``in_transit`` status) its detector can apply to."""
+
+
+@cache
+def detectors_for(kind: str) -> tuple[Detector, ...]:
+    """The detectors that can apply to a case of ``kind`` (its kind, else its status).
+
+    Registry order is kept, so ties are broken as when every detector runs.
+    """
+    return tuple(detect for pattern, detect in REGISTRY.items() if kind in KINDS[pattern])
+
+
+__all__ = ["KINDS", "REGISTRY", "Detection", "Detector", "Evidence", "detectors_for"]

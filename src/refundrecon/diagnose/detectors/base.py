@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
 from refundrecon.diagnose.baseline import Baseline
 from refundrecon.diagnose.facts import CaseFacts, Rec
@@ -49,8 +50,9 @@ class Detection:
 Detector = Callable[[CaseFacts, Baseline], Detection]
 
 
+@cache
 def no(pattern: Pattern, reason: str) -> Detection:
-    """A detection that does not apply, with its reason code."""
+    """A detection that does not apply, with its reason code (one shared frozen value)."""
     return Detection(pattern, False, 0.0, reason)
 
 

@@ -22,6 +22,18 @@ from refundrecon.model.vocab import Pattern
 
 PATTERN = Pattern.DROPPED_SYNC
 
+#: The case kinds (or ``in_transit`` status) this detector can apply to.
+KINDS: frozenset[str] = frozenset(
+    {
+        "missing_in_ledger",
+        "missing_in_sales",
+        "missing_in_payments",
+        "in_transit",
+        "amount_mismatch",
+        "status_mismatch",
+    }
+)
+
 
 def detect(case: CaseFacts, base: Baseline) -> Detection:
     """Apply to a missing counterpart past the learned delay, or a partial sync with errors."""

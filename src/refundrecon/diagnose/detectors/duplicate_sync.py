@@ -11,6 +11,13 @@ from refundrecon.model.vocab import Pattern
 
 PATTERN = Pattern.DUPLICATE_SYNC
 
+#: The case kinds (or ``in_transit`` status) this detector can apply to.
+KINDS: frozenset[str] = frozenset(
+    {
+        "duplicate",
+    }
+)
+
 
 def detect(case: CaseFacts, base: Baseline) -> Detection:
     """Apply to a ``duplicate`` case: two records of one role for one refund."""

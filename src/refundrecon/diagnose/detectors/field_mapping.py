@@ -18,6 +18,15 @@ from refundrecon.model.vocab import Pattern
 
 PATTERN = Pattern.FIELD_MAPPING
 
+#: The case kinds (or ``in_transit`` status) this detector can apply to.
+KINDS: frozenset[str] = frozenset(
+    {
+        "currency_mismatch",
+        "amount_mismatch",
+        "status_mismatch",
+    }
+)
+
 
 def detect(case: CaseFacts, base: Baseline) -> Detection:
     """Apply when the counterpart's amount or currency is a mapped variant of the sales one."""

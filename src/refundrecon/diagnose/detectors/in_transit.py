@@ -9,6 +9,16 @@ from refundrecon.model.vocab import Pattern
 
 PATTERN = Pattern.IN_TRANSIT
 
+#: The case kinds (or ``in_transit`` status) this detector can apply to.
+KINDS: frozenset[str] = frozenset(
+    {
+        "missing_in_ledger",
+        "missing_in_sales",
+        "missing_in_payments",
+        "in_transit",
+    }
+)
+
 
 def detect(case: CaseFacts, base: Baseline) -> Detection:
     """Apply when a missing counterpart is younger than the learned delay and nothing failed."""

@@ -12,6 +12,16 @@ from refundrecon.model.vocab import Pattern
 
 PATTERN = Pattern.MANUAL_OVERRIDE
 
+#: The case kinds (or ``in_transit`` status) this detector can apply to.
+KINDS: frozenset[str] = frozenset(
+    {
+        "amount_mismatch",
+        "status_mismatch",
+        "method_mismatch",
+        "currency_mismatch",
+    }
+)
+
 _FIELDS = (
     "amount",
     "status",

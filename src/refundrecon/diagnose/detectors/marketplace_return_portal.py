@@ -16,6 +16,13 @@ from refundrecon.model.vocab import Pattern
 
 PATTERN = Pattern.MARKETPLACE_RETURN_PORTAL
 
+#: The case kinds (or ``in_transit`` status) this detector can apply to.
+KINDS: frozenset[str] = frozenset(
+    {
+        "missing_in_ledger",
+    }
+)
+
 _NODE_WORDS = ("dropship", "marketplace", "3pl", "vendor")
 
 

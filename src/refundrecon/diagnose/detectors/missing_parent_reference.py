@@ -13,6 +13,14 @@ from refundrecon.model.vocab import Pattern
 
 PATTERN = Pattern.MISSING_PARENT_REFERENCE
 
+#: The case kinds (or ``in_transit`` status) this detector can apply to.
+KINDS: frozenset[str] = frozenset(
+    {
+        "unlinked_ledger_credit",
+        "missing_in_ledger",
+    }
+)
+
 
 def detect(case: CaseFacts, base: Baseline) -> Detection:
     """Apply to an unlinked ledger credit, or to a sales refund such a credit belongs to."""

@@ -15,6 +15,13 @@ from refundrecon.model.vocab import Pattern
 
 PATTERN = Pattern.POS_RETURN_BYPASS
 
+#: The case kinds (or ``in_transit`` status) this detector can apply to.
+KINDS: frozenset[str] = frozenset(
+    {
+        "missing_in_ledger",
+    }
+)
+
 
 def detect(case: CaseFacts, base: Baseline) -> Detection:
     """Apply to a POS refund missing in the ledger with no sync attempt, past the delay."""

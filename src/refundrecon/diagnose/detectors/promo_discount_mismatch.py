@@ -12,6 +12,13 @@ from refundrecon.model.vocab import Pattern
 
 PATTERN = Pattern.PROMO_DISCOUNT_MISMATCH
 
+#: The case kinds (or ``in_transit`` status) this detector can apply to.
+KINDS: frozenset[str] = frozenset(
+    {
+        "amount_mismatch",
+    }
+)
+
 
 def allocation_words(sales_disc: Decimal, other_disc: Decimal, tax_rate: Decimal | None) -> str:
     """Guess the allocation difference behind two discount figures, in words."""

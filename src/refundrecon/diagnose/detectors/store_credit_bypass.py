@@ -16,6 +16,14 @@ from refundrecon.model.vocab import Pattern
 
 PATTERN = Pattern.STORE_CREDIT_BYPASS
 
+#: The case kinds (or ``in_transit`` status) this detector can apply to.
+KINDS: frozenset[str] = frozenset(
+    {
+        "missing_in_ledger",
+        "method_mismatch",
+    }
+)
+
 
 def detect(case: CaseFacts, base: Baseline) -> Detection:
     """Apply to store credit missing in the ledger with no sync attempt, past the delay.

@@ -15,6 +15,13 @@ from refundrecon.model.vocab import Pattern
 
 PATTERN = Pattern.TAX_ROUNDING
 
+#: The case kinds (or ``in_transit`` status) this detector can apply to.
+KINDS: frozenset[str] = frozenset(
+    {
+        "amount_mismatch",
+    }
+)
+
 _CONVENTIONS = (
     ("half-up", ROUND_HALF_UP),
     ("half-even", ROUND_HALF_EVEN),

@@ -16,6 +16,13 @@ from refundrecon.model.vocab import Pattern
 
 PATTERN = Pattern.VERBAL_APPROVAL_BYPASS
 
+#: The case kinds (or ``in_transit`` status) this detector can apply to.
+KINDS: frozenset[str] = frozenset(
+    {
+        "missing_in_sales",
+    }
+)
+
 
 def detect(case: CaseFacts, base: Baseline) -> Detection:
     """Apply to a terminal refund with no storefront/POS record, approved verbally."""
