@@ -369,11 +369,11 @@ def explain(case_id: str, database: Path) -> None:
     """Print one case's records, links and evidence from the last run."""
     import duckdb
 
-    from refundrecon.report.explain import explain_text
+    from refundrecon.diagnose import explain_case
 
     con = duckdb.connect(str(database), read_only=True)
-    text = explain_text(con, case_id)
-    if text is None:
+    known = con.execute("SELECT count(*) FROM cases WHERE case_id = ?", [case_id]).fetchall()
+    if not known or known[0][0] == 0:
         Console().print(f"[red]error:[/red] no case {case_id} in {database}")
         sys.exit(EXIT_BAD_INPUT)
-    Console().print(text)
+    Console().print(explain_case(con, case_id), highlight=False, markup=False)
