@@ -40,19 +40,31 @@ HOT_KINDS: tuple[str, ...] = (
     "method_mismatch",
 )
 
+_RANK_SHIFT = 1 << 40  # role rank * shift + rid orders records sales, payments, ledger
+
 POPULATION_SQL = f"""
 CREATE OR REPLACE TEMP TABLE diag_population AS
-WITH anchor AS (
+WITH per_case AS (
     SELECT x.case_id,
-           arg_min(r.rid, {{'k': CASE r.role WHEN 'sales' THEN 0 WHEN 'payments' THEN 1
-                                ELSE 2 END, 'rid': r.rid}}) AS rid
+           min(CASE r.role WHEN 'sales' THEN 0 WHEN 'payments' THEN 1 ELSE 2 END
+               * {_RANK_SHIFT} + r.rid) % {_RANK_SHIFT} AS anchor_rid,
+           min(r.created_at) FILTER (WHERE r.role = 'sales') AS sales_at,
+           any_value(r.source) FILTER (WHERE r.role = 'sales') AS sales_source,
+           max(r.created_at) FILTER (WHERE r.role = 'payments') AS payments_at,
+           any_value(r.source) FILTER (WHERE r.role = 'payments') AS payments_source,
+           max(r.created_at) FILTER (WHERE r.role = 'ledger') AS ledger_at,
+           any_value(r.source) FILTER (WHERE r.role = 'ledger') AS ledger_source
     FROM case_records x JOIN records r USING (rid) GROUP BY x.case_id
 )
 SELECT c.case_id, c.status, c.discrepancy, c.period, r.source, r.amount, r.currency,
        {", ".join(f"r.{a}" for a in TESTED_ATTRS if a != "amount_band")},
-       {band_sql("r.amount")} AS amount_band
-FROM cases c JOIN anchor USING (case_id) JOIN records r ON r.rid = anchor.rid
+       {band_sql("r.amount")} AS amount_band,
+       k.sales_at, k.sales_source, k.payments_at, k.payments_source, k.ledger_at,
+       k.ledger_source
+FROM cases c JOIN per_case k USING (case_id) JOIN records r ON r.rid = k.anchor_rid
 """
+"""One describing row per case (its anchor record: sales, else payments, else ledger), with
+when each role first (sales) or last (payments, ledger) appeared, in one pass over the records."""
 
 COUNTS_SQL = f"""
 SELECT name, value, discrepancy, count(*) AS n FROM (
@@ -65,21 +77,20 @@ GROUP BY ALL
 """
 
 DELAY_SQL = """
-WITH m AS (
-    SELECT x.case_id, r.role, r.source, r.created_at
-    FROM cases c JOIN case_records x USING (case_id) JOIN records r USING (rid)
-    WHERE c.status = 'matched'
-),
+WITH m AS (SELECT * FROM diag_population WHERE status = 'matched'),
 d AS (
-    -- sales -> ledger/payments: how long after the refund its counterpart arrives;
+    -- sales -> ledger/payments: how long after the refund its last counterpart arrives;
     -- payments -> sales: how far apart the two are, which bounds how long a terminal refund
     -- may still wait for its storefront or POS record
-    SELECT s.source AS from_source, o.role AS to_role, o.source AS to_source,
-           CASE WHEN s.role = 'sales' THEN epoch(o.created_at - s.created_at)
-                ELSE abs(epoch(o.created_at - s.created_at)) END / 3600.0 AS hours
-    FROM m s JOIN m o ON s.case_id = o.case_id
-    WHERE (s.role = 'sales' AND o.role IN ('ledger', 'payments'))
-       OR (s.role = 'payments' AND o.role = 'sales')
+    SELECT sales_source AS from_source, 'ledger' AS to_role, ledger_source AS to_source,
+           epoch(ledger_at - sales_at) / 3600.0 AS hours
+    FROM m WHERE sales_at IS NOT NULL AND ledger_at IS NOT NULL
+    UNION ALL
+    SELECT sales_source, 'payments', payments_source, epoch(payments_at - sales_at) / 3600.0
+    FROM m WHERE sales_at IS NOT NULL AND payments_at IS NOT NULL
+    UNION ALL
+    SELECT payments_source, 'sales', sales_source, abs(epoch(sales_at - payments_at)) / 3600.0
+    FROM m WHERE sales_at IS NOT NULL AND payments_at IS NOT NULL
 )
 SELECT from_source, to_role, to_source, count(*) AS n,
        quantile_cont(hours, [0.5, 0.9, 0.99, ?]) AS q, max(hours) AS mx

@@ -1,4 +1,4 @@
-"""Per-case facts for the detectors, gathered set-based in DuckDB in one query.
+"""Per-case facts for the detectors, gathered set-based in DuckDB.
 
 Only cases that are not matched are fetched into Python; each comes with its records, the
 audit events on those records and the connector sync-log lines that name them. Detectors read
@@ -8,63 +8,68 @@ these facts and nothing else about a case.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
-_ROLE_RANK = "CASE r.role WHEN 'sales' THEN 0 WHEN 'payments' THEN 1 ELSE 2 END"
+_REC_FIELDS = (
+    "rid source role record_id record_type order_ref sales_refund_ref payment_ref customer_ref "
+    "amount currency tax_amount discount_amount shipping_amount method channel location "
+    "fulfillment_node order_type category operator team approval status created_at connector "
+    "file row"
+).split()
+_AUDIT_FIELDS = "source record_id at actor field old_value new_value via file row".split()
+_SYNC_FIELDS = "at connector source target record_ref outcome error_class message file row".split()
+_HEAD_FIELDS = (
+    "case_id status discrepancy currency sales_amount payments_amount ledger_amount amount_delta "
+    "net_delta tax_delta discount_delta shipping_delta match_rule explanation opened_at "
+    "age_hours grace_hours period"
+).split()
 
-FACTS_SQL = f"""
-WITH dc AS (SELECT * FROM cases WHERE status <> 'matched'),
-cr AS (
-    SELECT x.case_id, r.* FROM dc JOIN case_records x USING (case_id) JOIN records r USING (rid)
-),
-recs AS (
-    SELECT case_id, list(struct_pack(
-        rid := rid, source := source, role := role, record_id := record_id,
-        record_type := record_type, order_ref := order_ref,
-        sales_refund_ref := sales_refund_ref, payment_ref := payment_ref,
-        customer_ref := customer_ref, amount := amount, currency := currency,
-        tax_amount := tax_amount, discount_amount := discount_amount,
-        shipping_amount := shipping_amount, method := method, channel := channel,
-        location := location, fulfillment_node := fulfillment_node, order_type := order_type,
-        category := category, operator := operator, team := team, approval := approval,
-        status := status, created_at := created_at, connector := connector, file := file,
-        "row" := "row") ORDER BY {_ROLE_RANK.replace("r.", "")}, rid) AS recs
-    FROM cr GROUP BY case_id
-),
-aud AS (
-    SELECT cr.case_id, list(struct_pack(
-        source := a.source, record_id := a.record_id, at := a.at, actor := a.actor,
-        field := a.field, old_value := a.old_value, new_value := a.new_value, via := a.via,
-        file := a.file, "row" := a."row") ORDER BY a.at, a.file, a."row") AS audit
-    FROM cr JOIN audit_events a ON a.source = cr.source AND a.record_id = cr.record_id
-    GROUP BY cr.case_id
-),
-refs AS (
+
+def _cols(prefix: str, names: list[str]) -> str:
+    return ", ".join(f'{prefix}."{n}"' for n in names)
+
+
+# The records of every case that is not matched, with the case they belong to.
+OPEN_RECORDS_SQL = """
+CREATE OR REPLACE TEMP TABLE diag_open AS
+SELECT x.case_id, r.rid, r.source, r.record_id, r.sales_refund_ref,
+       CASE r.role WHEN 'sales' THEN 0 WHEN 'payments' THEN 1 ELSE 2 END AS rank
+FROM cases c JOIN case_records x USING (case_id) JOIN records r USING (rid)
+WHERE c.status <> 'matched'
+"""
+
+RECORDS_SQL = f"""
+SELECT o.case_id, {_cols("r", _REC_FIELDS)}
+FROM diag_open o JOIN records r USING (rid)
+ORDER BY o.case_id, o.rank, o.rid
+"""
+
+AUDIT_SQL = f"""
+SELECT o.case_id, {_cols("a", _AUDIT_FIELDS)}
+FROM diag_open o JOIN audit_events a ON a.source = o.source AND a.record_id = o.record_id
+ORDER BY o.case_id, a.at, a.file, a."row"
+"""
+
+SYNC_SQL = f"""
+WITH refs AS (
     SELECT DISTINCT case_id, ref FROM (
-        SELECT case_id, record_id AS ref FROM cr
-        UNION ALL SELECT case_id, sales_refund_ref FROM cr WHERE sales_refund_ref IS NOT NULL
+        SELECT case_id, record_id AS ref FROM diag_open
+        UNION ALL
+        SELECT case_id, sales_refund_ref FROM diag_open WHERE sales_refund_ref IS NOT NULL
     )
-),
-syn AS (
-    SELECT refs.case_id, list(struct_pack(
-        at := s.at, connector := s.connector, source := s.source, target := s.target,
-        record_ref := s.record_ref, outcome := s.outcome, error_class := s.error_class,
-        message := s.message, file := s.file, "row" := s."row")
-        ORDER BY s.at, s.file, s."row") AS sync
-    FROM refs JOIN sync_events s ON s.record_ref = refs.ref
-    GROUP BY refs.case_id
 )
-SELECT dc.case_id, dc.status, dc.discrepancy, dc.currency, dc.sales_amount, dc.payments_amount,
-       dc.ledger_amount, dc.amount_delta, dc.net_delta, dc.tax_delta, dc.discount_delta,
-       dc.shipping_delta, dc.match_rule, dc.explanation, dc.opened_at, dc.age_hours,
-       dc.grace_hours, dc.period, recs.recs, aud.audit, syn.sync
-FROM dc LEFT JOIN recs USING (case_id) LEFT JOIN aud USING (case_id)
-LEFT JOIN syn USING (case_id)
-ORDER BY dc.case_id
+SELECT refs.case_id, {_cols("s", _SYNC_FIELDS)}
+FROM refs JOIN sync_events s ON s.record_ref = refs.ref
+ORDER BY refs.case_id, s.at, s.file, s."row"
+"""
+
+HEADS_SQL = f"""
+SELECT {_cols("c", _HEAD_FIELDS)} FROM cases c WHERE c.status <> 'matched' ORDER BY c.case_id
 """
 
 
@@ -207,22 +212,59 @@ class CaseFacts:
         return max((abs(a) for a in present), default=Decimal(0))
 
 
-def _rec(d: dict[str, Any]) -> Rec:
-    return Rec(**d)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _pylist(column: pa.ChunkedArray) -> list[Any]:
+    """Python values of one Arrow column; instants become UTC datetimes the fast way."""
+    kind = column.type
+    if pa.types.is_timestamp(kind) and kind.tz is not None:
+        micros = column.cast(pa.timestamp("us", tz=kind.tz)).cast(pa.int64()).to_pylist()
+        return [None if m is None else _EPOCH + timedelta(microseconds=m) for m in micros]
+    values: list[Any] = column.to_pylist()
+    return values
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
+    """Run ``sql`` and return its rows, converted column by column from Arrow."""
+    table = con.sql(sql).to_arrow_table()
+    if table is None or table.num_rows == 0:
+        return []
+    return list(zip(*(_pylist(column) for column in table.columns), strict=True))
+
+
+def _by_case(rows: list[tuple[Any, ...]], make: Any) -> dict[str, tuple[Any, ...]]:
+    """Group rows (case id first, already ordered) into a tuple of objects per case."""
+    out: dict[str, list[Any]] = {}
+    for row in rows:
+        bucket = out.get(row[0])
+        if bucket is None:
+            bucket = out[row[0]] = []
+        bucket.append(make(*row[1:]))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def load_facts(con: duckdb.DuckDBPyConnection) -> list[CaseFacts]:
-    """Fetch the facts of every case that is a discrepancy or in transit."""
-    rows = con.execute(FACTS_SQL).fetchall()
-    out: list[CaseFacts] = []
-    for row in rows:
-        head, recs, audit, sync = row[:-3], row[-3], row[-2], row[-1]
-        out.append(
-            CaseFacts(  # type: ignore[misc]
-                *head,
-                records=tuple(Rec(**d) for d in recs or ()),
-                audit=tuple(Audit(**d) for d in audit or ()),
-                sync=tuple(Sync(**d) for d in sync or ()),
-            )
+    """Fetch the facts of every case that is a discrepancy or in transit.
+
+    Four flat set-based queries (records, audit lines, sync lines, case heads) fetched as Arrow
+    columns, grouped per case in one pass each: no per-row query and no nested conversion.
+    """
+    con.execute(OPEN_RECORDS_SQL)
+    try:
+        recs = _by_case(_rows(con, RECORDS_SQL), Rec)
+        audit = _by_case(_rows(con, AUDIT_SQL), Audit)
+        sync = _by_case(_rows(con, SYNC_SQL), Sync)
+        heads = _rows(con, HEADS_SQL)
+    finally:
+        con.execute("DROP TABLE IF EXISTS diag_open")
+    empty: tuple[Any, ...] = ()
+    return [
+        CaseFacts(  # type: ignore[misc]
+            *head,
+            records=recs.get(head[0], empty),
+            audit=audit.get(head[0], empty),
+            sync=sync.get(head[0], empty),
         )
-    return out
+        for head in heads
+    ]
