@@ -62,3 +62,12 @@ def test_explain_prints_the_case(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "missing_in_ledger" in result.output
     assert "shopify:R1" in result.output
+
+
+def test_explain_unknown_case_is_bad_usage(tmp_path: Path) -> None:
+    _run(tmp_path, [rec("sales", "R1", "10.00")])
+    result = CliRunner().invoke(
+        main, ["explain", "C-0000000000000000", "--db", str(tmp_path / "run.duckdb")]
+    )
+    assert result.exit_code == 2
+    assert "no case C-0000000000000000" in result.output
