@@ -23,7 +23,7 @@ from storefront_support import (
     sniff,
 )
 
-from refundrecon.adapters import shopify
+from refundrecon.adapters import shopify, shopify_attributes
 from refundrecon.adapters.shopify_bulk import ShopifyBulkAdapter
 from refundrecon.adapters.shopify_payments import ShopifyPaymentsAdapter
 from refundrecon.adapters.shopify_rest import ShopifyRestAdapter, ShopifyWebhookAdapter
@@ -34,6 +34,7 @@ HERE = SAMPLES / "shopify"
 
 SAMPLE_ADAPTER = {
     "orders_with_refunds.json": "ShopifyRestAdapter",
+    "orders_attributes_exchange.json": "ShopifyRestAdapter",
     "refunds_list_kwd.json": "ShopifyRestAdapter",
     "webhook_refunds_create.json": "ShopifyWebhookAdapter",
     "bulk_orders_refunds.jsonl": "ShopifyBulkAdapter",
@@ -342,3 +343,99 @@ def test_presentment_transactions_without_shop_breakdown_are_an_error(tmp_path: 
     [error] = result.errors
     assert error.field == "order.refunds[0].transactions"
     assert "EUR" in error.reason and "GBP" in error.reason
+
+
+# --- attributes, phone orders and exchanges ----------------------------------------------------
+
+_ATTRS = ("method", "channel", "team", "approval", "order_type", "category", "fulfillment_node")
+
+
+@pytest.mark.parametrize(
+    ("record_id", "amount", "values"),
+    [
+        # draft order (phone), Flow tags, note attributes, approval in the refund note
+        ("7101", "64.80", ("original_payment", "phone", "customer-service", "verbal", "preorder",
+                           "footwear", "dc-west")),
+        # no refund transaction, the return has exchange lines; line product type and service
+        ("7102", "27.00", ("exchange", "online", "ecommerce-ops", None, None, "Electronics",
+                           "amazon-fba")),
+        # an exchange gateway at the POS; the refund note's approval beats the order attribute
+        ("7103", "43.20", ("exchange", "pos", "store-03", "manager", None, None, None)),
+        # a return without exchange lines and no transaction is not an exchange
+        ("7104", "18.00", ("original_payment", "online", None, None, "subscription", None, None)),
+    ],
+)  # fmt: skip
+def test_attributes_phone_orders_and_exchanges(
+    record_id: str, amount: str, values: tuple[str | None, ...]
+) -> None:
+    result = read("orders_attributes_exchange.json")
+    assert result.errors == ()
+    record = by_id(result)[record_id]
+    assert record.amount.amount == Decimal(amount)
+    assert tuple(getattr(record, name) for name in _ATTRS) == values
+
+
+def test_exchange_has_no_payment_reference() -> None:
+    record = by_id(read("orders_attributes_exchange.json"))["7102"]
+    assert (record.payment_ref, record.extras["return_id"]) == (None, "9102")
+
+
+@pytest.mark.parametrize(
+    ("source_name", "channel"),
+    [("pos", "pos"), ("shopify_draft_order", "phone"), ("web", "online"), ("iphone", "online"),
+     ("294517", "online"), (None, "online"), (" POS ", "pos")],
+)  # fmt: skip
+def test_channel_of_source_name(source_name: str | None, channel: str) -> None:
+    assert shopify_attributes.channel_of_source(source_name) == channel
+
+
+@pytest.mark.parametrize(
+    ("order", "pairs"),
+    [
+        ({"tags": "order_type:preorder, vip, Team: ops"},
+         {"order_type": "preorder", "team": "ops"}),
+        ({"tags": ["category:home"]}, {"category": "home"}),
+        ({"note_attributes": [{"name": "Fulfilment-Node", "value": "dc-east"}]},
+         {"fulfilment_node": "dc-east"}),
+        ({"customAttributes": [{"key": "team", "value": "cs"}], "tags": "team:other"},
+         {"team": "cs"}),
+        ({"note_attributes": [{"name": "team", "value": " "}, {"name": 3, "value": "x"}]}, {}),
+        ({"tags": 7, "note_attributes": "team"}, {}),
+    ],
+)  # fmt: skip
+def test_order_pairs_attributes_before_tags(
+    order: dict[str, object], pairs: dict[str, str]
+) -> None:
+    assert shopify_attributes.order_pairs(order) == pairs
+
+
+def test_unknown_vocabulary_value_is_kept_raw_not_guessed() -> None:
+    extras: dict[str, str] = {}
+    found = shopify_attributes.resolve({}, {"approval": "sometimes"}, {}, "web", extras)
+    assert found == {"channel": "online"}
+    assert extras == {"approval_raw": "sometimes"}
+
+
+def test_bulk_export_reads_attributes_and_exchanges(tmp_path: Path) -> None:
+    lines = [
+        {"id": "gid://shopify/Order/1", "name": "#1", "sourceName": "shopify_draft_order",
+         "tags": ["order_type:gift"], "customAttributes": [{"key": "team", "value": "cs"}],
+         "customer": {"id": "gid://shopify/Customer/9"}},
+        {"id": "gid://shopify/Refund/11", "createdAt": "2024-07-01T10:00:00Z",
+         "note": "approval: policy", "__parentId": "gid://shopify/Order/1",
+         "totalRefundedSet": {"shopMoney": {"amount": "30.00", "currencyCode": "USD"}},
+         "return": {"id": "gid://shopify/Return/5", "exchangeLineItems": {"nodes": [{"id": "x"}]}}},
+        {"subtotalSet": {"shopMoney": {"amount": "30.00", "currencyCode": "USD"}},
+         "lineItem": {"product": {"productType": "apparel"},
+                      "fulfillmentService": {"handle": "dropship-acme"}},
+         "__parentId": "gid://shopify/Refund/11"},
+    ]  # fmt: skip
+    path = tmp_path / "bulk.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    result = ShopifyBulkAdapter().read(path, options())
+    assert result.errors == ()
+    [record] = result.refunds
+    assert tuple(getattr(record, name) for name in _ATTRS) == (
+        "exchange", "phone", "cs", "policy", "gift", "apparel", "dropship-acme",
+    )  # fmt: skip
+    assert record.amount.amount == Decimal("30.00")

@@ -11,7 +11,11 @@ Amount rule (as for the REST refunds): the sum of the ``REFUND`` transactions wi
 when none succeeded, the pending or failed attempts (with that status); when the file has no
 refund transaction for a refund, its ``totalRefundedSet`` shop money. Presentment money goes
 to ``extras``. Record ids are the numeric tails of the global ids, so they equal the REST ids
-of the same refunds.
+of the same refunds. Channel, team, approval, order type, category and fulfilment node follow
+the conventions of ``shopify_attributes`` (order ``sourceName``, ``customAttributes`` and
+``tags``, the refund ``note``, the line item's ``product.productType`` and
+``fulfillmentService``); a refund with no refund transaction whose ``return`` has
+``exchangeLineItems`` is an exchange.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ from pathlib import Path
 
 from refundrecon.adapters.base import Adapter, ReadOptions, Sniff
 from refundrecon.adapters.common import ErrorLog, FieldError
-from refundrecon.adapters.shopify_refund import SYSTEM, gateway_method
+from refundrecon.adapters.shopify_attributes import Pairs, fulfillment_node, note_pairs, order_pairs
+from refundrecon.adapters.shopify_attributes import resolve as resolve_attributes
+from refundrecon.adapters.shopify_refund import SYSTEM, gateway_method, is_exchange
 from refundrecon.adapters.storefront_util import (
     UNREADABLE,
     amount_of,
@@ -95,6 +101,7 @@ class _Order:
     name: str | None
     source_name: str | None
     customer_id: str | None
+    attributes: Pairs = field(default_factory=dict)
 
 
 @dataclass
@@ -148,6 +155,7 @@ class _Collector:
                 name=optional_text(obj, "name"),
                 source_name=optional_text(obj, "sourceName"),
                 customer_id=_ref_id(obj, "customer", ""),
+                attributes=order_pairs(obj),
             )
             inline = get_list(obj, "refunds", "")
         except FieldError as exc:
@@ -238,6 +246,16 @@ def _map(entry: _Refund, order: _Order | None, file: str, options: ReadOptions) 
     tax = _line_sum(entry, "totalTaxSet")
     if order is not None and order.name:
         extras["order_name"] = order.name
+    attrs = resolve_attributes(
+        note_pairs(note),
+        {} if order is None else order.attributes,
+        _line_fields(entry),
+        None if order is None else order.source_name,
+        extras,
+    )
+    method = gateway_method(lead[3]) if lead is not None else "original_payment"
+    if lead is None and not others and is_exchange(body.get("return")):
+        method = "exchange"
     return RefundRecord(
         source=SYSTEM,
         role=Role.SALES,
@@ -251,10 +269,15 @@ def _map(entry: _Refund, order: _Order | None, file: str, options: ReadOptions) 
         payment_ref=lead[2] if lead is not None else None,
         customer_ref=None if order is None else order.customer_id,
         tax_amount=tax,
-        method=gateway_method(lead[3]) if lead is not None else "original_payment",
-        channel="pos" if order is not None and order.source_name == "pos" else "online",
+        method=method,
+        channel=attrs.get("channel"),
         location=_line_location(entry),
+        fulfillment_node=attrs.get("fulfillment_node"),
+        order_type=attrs.get("order_type"),
+        category=attrs.get("category"),
         operator=_ref_id(body, "staffMember", ""),
+        team=attrs.get("team"),
+        approval=attrs.get("approval"),
         status=status,
         recorded_at=optional_timestamp(body.get("processedAt"), "processedAt", options.naive_tz),
         extras=extras,
@@ -272,6 +295,26 @@ def _line_sum(entry: _Refund, key: str) -> Decimal | None:
     found = [_shop_money(item, key, f"line {row}: ") for row, item in entry.lines]
     values = [f[0] for f in found if f is not None]
     return sum(values, _ZERO) if values else None
+
+
+def _line_fields(entry: _Refund) -> dict[str, str]:
+    """Category (``product.productType``) and node (``fulfillmentService``) of the lines."""
+    found: dict[str, str] = {}
+    for _row, item in entry.lines:
+        line = item.get("lineItem")
+        if not isinstance(line, dict):
+            continue
+        product = line.get("product")
+        kind = product.get("productType") if isinstance(product, dict) else None
+        if isinstance(kind, str) and kind.strip():
+            found.setdefault("category", kind.strip())
+        service = line.get("fulfillmentService")
+        if isinstance(service, dict):
+            service = service.get("handle", service.get("serviceName"))
+        node = fulfillment_node(service)
+        if node is not None:
+            found.setdefault("fulfillment_node", node)
+    return found
 
 
 def _line_location(entry: _Refund) -> str | None:

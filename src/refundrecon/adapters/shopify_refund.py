@@ -15,8 +15,13 @@ present, the plain fields (shop currency) otherwise; the presentment side is kep
 currency the shop amount comes from the parts and the gateway total goes to ``extras``.
 
 Method comes from the gateway of the successful refund transactions (gift card, store credit,
-cash, else the original payment); channel is ``pos`` when a transaction or the order has source
-``pos``; operator is the refund's ``user_id`` (staff member), else the transaction's.
+cash, an ``exchange`` gateway, else the original payment). An exchange Shopify settles without
+moving money has no refund transaction: a refund with no transaction whose ``return`` carries
+``exchange_line_items`` is an ``exchange``. Channel is ``pos`` when a transaction or the order
+has source ``pos``, else as ``shopify_attributes`` reads the order (``shopify_draft_order`` is
+a phone order); team, approval, order type, category and fulfilment node come from the refund
+note, the order's attributes and tags and the refunded line item (``shopify_attributes``);
+operator is the refund's ``user_id`` (staff member), else the transaction's.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ from decimal import Decimal
 
 from refundrecon.adapters.base import ReadOptions
 from refundrecon.adapters.common import FieldError
+from refundrecon.adapters.shopify_attributes import Pairs, fulfillment_node, note_pairs, order_pairs
+from refundrecon.adapters.shopify_attributes import resolve as resolve_attributes
 from refundrecon.adapters.storefront_util import (
     amount_of,
     currency_code,
@@ -53,6 +60,7 @@ _GATEWAY_METHOD = {
     "store_credit": "store_credit",
     "store-credit": "store_credit",
     "cash": "cash",
+    "exchange": "exchange",
 }
 
 
@@ -73,6 +81,7 @@ class OrderContext:
     source_name: str | None = None
     location_id: str | None = None
     name: str | None = None
+    attributes: Pairs | None = None
 
 
 def order_context(order: Mapping[str, object], path: str) -> OrderContext:
@@ -86,6 +95,7 @@ def order_context(order: Mapping[str, object], path: str) -> OrderContext:
         source_name=optional_text(order, "source_name"),
         location_id=optional_id(order, "location_id", path),
         name=optional_text(order, "name"),
+        attributes=order_pairs(order),
     )
 
 
@@ -397,6 +407,10 @@ def map_refund(
     )
     if order is not None and order.name:
         extras["order_name"] = order.name
+    found = _attributes(refund, order, "pos" if pos else None, extras)
+    method = "original_payment" if lead is None else lead.method
+    if lead is None and is_exchange(refund.get("return")):
+        method = "exchange"
     return RefundRecord(
         source=SYSTEM,
         role=Role.SALES,
@@ -412,10 +426,15 @@ def map_refund(
         tax_amount=parts.tax if parts.has_tax else None,
         discount_amount=parts.discount if parts.has_discount else None,
         shipping_amount=parts.shipping if parts.shipping != _ZERO else None,
-        method="original_payment" if lead is None else lead.method,
-        channel="pos" if pos else "online",
+        method=method,
+        channel=found.get("channel"),
         location=location,
+        fulfillment_node=found.get("fulfillment_node"),
+        order_type=found.get("order_type"),
+        category=found.get("category"),
         operator=user_id or (None if lead is None else lead.user_id),
+        team=found.get("team"),
+        approval=found.get("approval"),
         status=status,
         recorded_at=processed_at,
         extras=extras,
@@ -476,3 +495,40 @@ def _refund_extras(refund: Mapping[str, object], parts: _Parts, extras: dict[str
     returned = refund.get("return")
     if isinstance(returned, dict) and returned.get("id") is not None:
         extras["return_id"] = str(returned.get("id"))
+
+
+def is_exchange(returned: object) -> bool:
+    """Say whether a refund's ``return`` is an exchange (it has exchange line items)."""
+    if not isinstance(returned, dict):
+        return False
+    items = returned.get("exchange_line_items", returned.get("exchangeLineItems"))
+    if isinstance(items, dict):  # a GraphQL connection
+        items = items.get("nodes", items.get("edges"))
+    return isinstance(items, list) and len(items) > 0
+
+
+def _attributes(
+    refund: Mapping[str, object],
+    order: OrderContext | None,
+    pos_source: str | None,
+    extras: dict[str, str],
+) -> dict[str, str]:
+    """Channel, team, approval, order type, category and node (``shopify_attributes``)."""
+    line_fields: dict[str, str] = {}
+    items = refund.get("refund_line_items")
+    if type(items) is list:
+        for item in items:
+            line = item.get("line_item") if type(item) is dict else None
+            if type(line) is not dict:
+                continue
+            product_type = line.get("product_type")
+            if "category" not in line_fields and type(product_type) is str and product_type.strip():
+                line_fields["category"] = product_type.strip()
+            node = fulfillment_node(line.get("fulfillment_service"))
+            if node is not None and "fulfillment_node" not in line_fields:
+                line_fields["fulfillment_node"] = node
+    note = refund.get("note")
+    pairs = note_pairs(note) if type(note) is str else {}
+    attrs = {} if order is None or order.attributes is None else order.attributes
+    source = pos_source or (None if order is None else order.source_name)
+    return resolve_attributes(pairs, attrs, line_fields, source, extras)

@@ -7,9 +7,13 @@ currency; each refund has one ``refund`` transaction whose gateway names the met
 its tax and the discount allocation) and a refund shipping line. POS refunds are orders with
 ``source_name: pos`` and a ``location_id``; the staff member is the refund's ``user_id``.
 
-What the Shopify adapter has no field for is kept where a shop would keep it: order type,
-category, fulfilment node, team and approval path in the order's ``tags``
-(``order_type:preorder, …``) and the approval path also in the refund ``note``.
+Phone orders are draft orders staff keyed in (``source_name: shopify_draft_order``). An
+exchange settled without money moving has no refund transaction; its refund's ``return``
+lists the ``exchange_line_items``. What Shopify has no field for is kept where shops keep it
+(the conventions ``adapters/shopify_attributes`` reads): order type and category as
+Flow-style ``key:value`` order ``tags``, the team and a warehouse fulfilment node as order
+``note_attributes``, a third-party fulfilment node (Amazon, a dropshipper) as the line item's
+``fulfillment_service``, and the approval path in the refund ``note`` (``approval: manager``).
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ _GATEWAY = {
     "exchange": "exchange",
 }
 _SOURCE_NAME = {"online": "web", "pos": "pos", "phone": "shopify_draft_order"}
-_TAGS = ("order_type", "category", "fulfillment_node", "team", "approval")
+_TAGS = ("order_type", "category")
+_SERVICE_NODES = ("amazon", "dropship")
 
 
 def _money(value: Decimal) -> str:
@@ -41,6 +46,8 @@ def _refund(row: Row, order_id: int) -> dict[str, object]:
     shipping = Decimal(row["shipping_amount"] or "0")
     location = row["location"]
     source_name = _SOURCE_NAME.get(str(row["channel"]), "web")
+    node = row["fulfillment_node"]
+    service = node if node and node.startswith(_SERVICE_NODES) else "manual"
     transaction: dict[str, object] = {
         "id": row["payment_ref"] or record_id * 10 + 1,
         "order_id": order_id,
@@ -66,6 +73,7 @@ def _refund(row: Row, order_id: int) -> dict[str, object]:
         "line_item": {
             "id": record_id * 10 + 3,
             "quantity": 1,
+            "fulfillment_service": service,
             "discount_allocations": [{"amount": _money(discount)}],
         },
     }
@@ -81,6 +89,13 @@ def _refund(row: Row, order_id: int) -> dict[str, object]:
         "transactions": [transaction],
         "order_adjustments": [],
     }
+    if row["method"] == "exchange":
+        refund["transactions"] = []
+        refund["return"] = {
+            "id": record_id * 10 + 4,
+            "admin_graphql_api_id": f"gid://shopify/Return/{record_id * 10 + 4}",
+            "exchange_line_items": [{"id": record_id * 10 + 5, "quantity": 1}],
+        }
     if shipping:
         refund["refund_shipping_lines"] = [{"subtotal_amount": _money(shipping)}]
     return refund
@@ -92,6 +107,10 @@ def orders_document(rows: list[Row]) -> dict[str, object]:
     for row in rows:
         order_id = int(str(row["order_ref"]))
         tags = ", ".join(f"{name}:{row[name]}" for name in _TAGS if row[name])
+        attributes = [{"name": "team", "value": row["team"]}] if row["team"] else []
+        node = row["fulfillment_node"]
+        if node and not node.startswith(_SERVICE_NODES):
+            attributes.append({"name": "fulfillment_node", "value": node})
         customer = row["customer_ref"]
         orders.append(
             {
@@ -103,6 +122,7 @@ def orders_document(rows: list[Row]) -> dict[str, object]:
                 "location_id": row["location"],
                 "customer": None if customer is None else {"id": int(customer)},
                 "tags": tags,
+                "note_attributes": attributes,
                 "line_items": [],
                 "refunds": [_refund(row, order_id)],
             }
