@@ -6,7 +6,7 @@ same validation as an interchange file, so every input obeys the same rules.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import duckdb
@@ -66,7 +66,7 @@ def result_tables(result: ReadResult) -> dict[FileKind, pa.Table]:
         columns: dict[str, list[object]] = {c: [] for c in COLUMNS[kind]}
         columns["_row"] = []
         columns["payload_ref"] = []
-        extra_names = sorted({k for row in rows for k in _extras(row)})
+        extra_names = sorted({k for row in rows for k in _extras(row, kind)})
         for name in extra_names:
             columns[name] = []
         for index, row in enumerate(rows, start=1):
@@ -78,7 +78,7 @@ def result_tables(result: ReadResult) -> dict[FileKind, pa.Table]:
             columns["_row"].append(prov.get("row") or index)
             payload = prov.get("payload_id")
             columns["payload_ref"].append(None if payload is None else str(payload))
-            extras = _extras(row)
+            extras = _extras(row, kind)
             for name in extra_names:
                 columns[name].append(extras.get(name))
         tables[kind] = pa.table(
@@ -90,11 +90,31 @@ def result_tables(result: ReadResult) -> dict[FileKind, pa.Table]:
     return tables
 
 
-def _extras(row: dict[str, object]) -> dict[str, str]:
+_RESERVED = frozenset({"_row", "payload_ref"})
+
+
+def extra_column(name: str, taken: Collection[str], kind: FileKind = FileKind.REFUNDS) -> str:
+    """The column name an extra field is staged under, never one the loader reads otherwise.
+
+    An extra named like a canonical column (``team``), a staging column (``payload_ref``) or
+    starting with ``_`` (the loader skips those) would overwrite a record's own value or
+    vanish; it is kept as ``extra_<name>`` instead (``extra_extra_<name>`` if that is taken).
+    """
+    canonical = COLUMNS[kind]
+    column = name
+    while column in canonical or column in _RESERVED or column.startswith("_"):
+        column = f"extra_{column}"
+    while column != name and column in taken:
+        column = f"extra_{column}"
+    return column
+
+
+def _extras(row: dict[str, object], kind: FileKind) -> dict[str, str]:
     extras = row.get("extras")
     if not isinstance(extras, dict):
         return {}
-    return {str(k): str(v) for k, v in extras.items() if k not in COLUMNS[FileKind.REFUNDS]}
+    names = {str(k) for k in extras}
+    return {extra_column(str(k), names, kind): str(v) for k, v in extras.items()}
 
 
 def read_columnar(adapter: Adapter, path: Path, options: ReadOptions) -> TableRead | None:
