@@ -6,6 +6,7 @@ diagnosis and ``explain`` read the same data.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +45,10 @@ def reconcile(
     if database is not None and database.exists():
         database.unlink()
     con = duckdb.connect(str(database) if database else ":memory:")
+    if settings.memory_limit:
+        spill = Path(tempfile.gettempdir()) / "refundrecon-spill"
+        con.execute(f"SET memory_limit = '{settings.memory_limit}'")
+        con.execute(f"SET temp_directory = '{spill}'")
     load = load_inputs(con, paths, native=native, on_file=on_file)
     if load.usable:
         build_links(con, settings)

@@ -6,6 +6,7 @@ a user file overrides any subset of them.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,6 +17,7 @@ from typing import Any
 from refundrecon.model.money import MoneyError, parse_decimal
 
 PERIODS = ("week", "month", "day")
+_MEMORY = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
 class SettingsError(ValueError):
@@ -40,16 +42,17 @@ class Settings:
         default_factory=lambda: {"ledger": 48, "payments": 24, "sales": 24}
     )
     period: str = "week"
+    memory_limit: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
         """Read the packaged defaults, then overlay ``path`` when given."""
         text = resources.files("refundrecon").joinpath("config/defaults.toml").read_text()
-        merged = tomllib.loads(text)
+        merged = tomllib.loads(text, parse_float=Decimal)
         if path is not None:
             try:
-                user = tomllib.loads(path.read_text())
+                user = tomllib.loads(path.read_text(), parse_float=Decimal)
             except tomllib.TOMLDecodeError as exc:
                 raise SettingsError(f"{path}: not valid TOML: {exc}") from None
             for key, table in user.items():
@@ -65,6 +68,11 @@ class Settings:
         matching = data.get("matching", {})
         grace = data.get("grace_hours", {})
         period = str(data.get("report", {}).get("period", "week"))
+        memory_limit = str(data.get("store", {}).get("memory_limit", "")).strip()
+        if memory_limit and not _MEMORY.fullmatch(memory_limit):
+            raise SettingsError(
+                f"store.memory_limit must look like '1200MB' or '2GB', got {memory_limit!r}"
+            )
         if period not in PERIODS:
             raise SettingsError(f"report.period must be one of {', '.join(PERIODS)}: {period!r}")
         return cls(
@@ -78,6 +86,7 @@ class Settings:
                 for role in ("ledger", "payments", "sales")
             },
             period=period,
+            memory_limit=memory_limit,
             raw=data,
         )
 
