@@ -32,7 +32,7 @@ def test_a_user_file_overrides_a_subset(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[matching]\namount_tolerance = 0.5\n", "matching.amount_tolerance must be a decimal"),
+        ('[matching]\namount_tolerance = "abc"\n', "matching.amount_tolerance must be a decimal"),
         ('[matching]\namount_tolerance = "-1"\n', "matching.amount_tolerance must not be negative"),
         ("[grace_hours]\nledger = -3\n", "grace_hours.ledger must be a whole number of hours"),
         ('[report]\nperiod = "fortnight"\n', "report.period must be one of week, month, day"),
