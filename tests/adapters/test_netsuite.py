@@ -66,7 +66,9 @@ def test_rest_records_links_parts_and_minor_units() -> None:
         "#1047",
     )
     assert memo.extras["created_from"] == "Invoice #INV20311" and memo.connector == "celigo"
-    assert memo.created_at.isoformat() == "2026-03-02T00:00:00-05:00"
+    # tranDate is a day: the refund's moment is createdDate, the posting day stays in extras
+    assert memo.created_at.isoformat() == "2026-03-04T16:21:07+00:00"
+    assert memo.extras["tran_date"] == "2026-03-02" and memo.operator is None
     assert str(cash.amount) == "12800 JPY" and cash.method == "cash" and cash.order_ref == "CS5590"
     assert refund.extras["applies_to"] == "88213;88255"  # the unapplied line is left out
     assert str(rma.amount) == "25.125 KWD" and rma.status == "pending"
@@ -80,8 +82,16 @@ def test_suiteql_negative_totals_and_user_dates() -> None:
     assert memo.tax_amount == Decimal("8.99")
     assert memo.recorded_at is not None
     assert memo.recorded_at.isoformat() == "2026-03-04T08:21:00-05:00"
+    assert memo.created_at == memo.recorded_at and memo.extras["tran_date"] == "2026-03-02"
     assert voided.status == "cancelled"
+    assert (voided.operator, voided.connector) == (None, "celigo")
     assert refund.amount.amount == Decimal("150.25")
+    assert (refund.operator, refund.connector, refund.method) == (
+        "Pat Rivera",
+        None,
+        "original_payment",
+    )
+    assert refund.created_at.isoformat() == "2026-03-05T00:00:00-05:00"  # no createddate
     [error] = result.errors
     assert (error.row, error.field) == (4, "currency") and "internal id" in error.reason
 
@@ -102,7 +112,9 @@ def test_saved_search_folds_joined_lines() -> None:
     assert str(cash.amount) == "12800 JPY" and cash.tax_amount == Decimal("1163")
     assert refund.extras["applies_to"] == "CM10042;CM10049"
     assert walk_in.order_ref is None and walk_in.operator == "S-14 Alex Moreno"
-    assert walk_in.created_at.isoformat() == "2026-03-09T00:00:00-04:00"  # after the DST change
+    assert walk_in.created_at.isoformat() == "2026-03-09T13:15:00-04:00"  # after the DST change
+    assert walk_in.extras["tran_date"] == "2026-03-09" and walk_in.connector is None
+    assert (memo.operator, memo.connector) == (None, "Integration Role")
     assert [(e.row, e.field) for e in result.errors] == [
         (9, "date"),
         (10, "type"),
@@ -159,6 +171,79 @@ def test_system_notes_become_audit_events() -> None:
         "1,107.99",
     )
     assert [(e.row, e.field) for e in result.errors] == [(6, "date")]
+
+
+@pytest.mark.parametrize(
+    ("tran_date", "created_date", "expected"),
+    [
+        ("2026-03-02", "2026-03-02T21:15:00Z", "2026-03-02T21:15:00+00:00"),
+        ("2026-03-02", None, "2026-03-02T00:00:00-05:00"),
+        ("2026-03-02T09:30:00-05:00", "2026-03-02T21:15:00Z", "2026-03-02T09:30:00-05:00"),
+    ],
+)
+def test_rest_moment_is_created_date_when_the_document_date_is_a_day(
+    tmp_path: Path, tran_date: str, created_date: str | None, expected: str
+) -> None:
+    record = {k: v for k, v in _REST_BASE.items() if k != "createdDate"}
+    record["tranDate"] = tran_date
+    if created_date is not None:
+        record["createdDate"] = created_date
+    [memo] = read_json_items(NetSuiteRestRecordAdapter(), {"items": [record]}, tmp_path).refunds
+    assert memo.created_at.isoformat() == expected
+    assert memo.extras["tran_date"] == "2026-03-02"
+
+
+@pytest.mark.parametrize(
+    ("payment_method", "expected"),
+    [
+        ("Exchange", "exchange"),
+        ("Even Exchange", "exchange"),
+        ("Cash", "cash"),
+        ("Gift Certificate", "gift_card"),
+        ("Store Credit", "store_credit"),
+        ("Visa", "original_payment"),
+    ],
+)
+def test_rest_payment_method_names(tmp_path: Path, payment_method: str, expected: str) -> None:
+    record = {**_REST_BASE, "paymentMethod": {"id": "9", "refName": payment_method}}
+    [memo] = read_json_items(NetSuiteRestRecordAdapter(), {"items": [record]}, tmp_path).refunds
+    assert memo.method == expected
+
+
+@pytest.mark.parametrize(
+    ("created_by", "operator", "connector"),
+    [
+        ("S-14 Alex Moreno", "S-14 Alex Moreno", None),
+        ("Celigo Integrator", None, "celigo"),
+        ("FarApp Integration Role", None, "farapp"),
+        ("Integration Role", None, "Integration Role"),
+        ("", None, None),
+    ],
+)
+def test_saved_search_created_by_names_a_person_or_a_connector(
+    tmp_path: Path, created_by: str, operator: str | None, connector: str | None
+) -> None:
+    path = tmp_path / "search.csv"
+    path.write_text(
+        "Internal ID,Type,Date,Date Created,Amount,Currency,Created By,Payment Method\n"
+        f"7,Cash Refund,03/01/2026,03/01/2026 4:05 pm,-10.00,USD,{created_by},Exchange\n"
+    )
+    [record] = NetSuiteSavedSearchAdapter().read(path, US).refunds
+    assert (record.operator, record.connector, record.method) == (operator, connector, "exchange")
+    assert record.created_at.isoformat() == "2026-03-01T16:05:00-05:00"
+
+
+def test_saved_search_connector_column_names_the_connector_where_filled(tmp_path: Path) -> None:
+    path = tmp_path / "search.csv"
+    path.write_text(
+        "Internal ID,Type,Date,Amount,Currency,Created By,Celigo Sync Status\n"
+        "7,Credit Memo,03/01/2026,-10.00,USD,Pat Rivera,Exported\n"
+        "8,Credit Memo,03/01/2026,-10.00,USD,Pat Rivera,\n"
+    )
+    synced, keyed = NetSuiteSavedSearchAdapter().read(path, US).refunds
+    assert (synced.operator, synced.connector) == ("Pat Rivera", "celigo")
+    assert (keyed.operator, keyed.connector) == ("Pat Rivera", None)
+    assert keyed.created_at.isoformat() == "2026-03-01T00:00:00-05:00"  # no Date Created
 
 
 @pytest.mark.parametrize(

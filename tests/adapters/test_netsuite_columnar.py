@@ -35,9 +35,13 @@ HEADER = [
     "Applied To Transaction",
     "Status",
     "Shopify Refund ID",
+    "Created By",
+    "Celigo Sync Status",
+    "Payment Method",
 ]
 GOOD = ["501", "CM501", "Credit Memo", "03/02/2026", "03/02/2026 8:21 am", "Jane Doe"]
 GOOD += ["Invoice #INV9", "*", "(1,107.99)", "USD", "(8.99)", "1.00", "", "Open", "77"]
+GOOD += ["Pat Rivera", "", "Visa"]
 
 Rows = list[tuple[tuple[str, object], ...]]
 
@@ -98,7 +102,9 @@ def test_the_fast_path_maps_ordinary_rows_itself(tmp_path: Path) -> None:
     assert rows["501"]["tax_amount"] == "8.99"
     assert rows["501"]["discount_amount"] == "1.00"
     assert rows["501"]["exported_amount"] == "-1107.99"
-    assert rows["501"]["created_at"] == "2026-03-02T00:00:00-05:00"
+    assert rows["501"]["created_at"] == "2026-03-02T08:21:00-05:00"
+    assert rows["501"]["tran_date"] == "2026-03-02"
+    assert (rows["501"]["operator"], rows["501"]["method"]) == ("Pat Rivera", "original_payment")
     assert rows["501"]["recorded_at"] == "2026-03-02T08:21:00-05:00"
     assert rows["501"]["sales_refund_ref"] == "77"
     assert (rows["501"]["order_ref"], rows["501"]["created_from_type"]) == ("INV9", "Invoice")
@@ -137,6 +143,14 @@ def _variant(field: int, value: str) -> list[str]:
         (6, "#"),  # created from without a number
         (6, "\u00a0Sales Order #SO1\u00a0"),  # non-breaking spaces
         (5, "\tJosé "),  # tab and accent
+        (3, "03/02/2026 11:45 am"),  # a document date with a time of day
+        (4, ""),  # no date created: midnight of the document date
+        (15, "Celigo Integrator"),  # an integration user
+        (15, " Integration Role "),  # an unnamed integration
+        (15, ""),  # nobody
+        (16, "Exported"),  # a connector's own column
+        (17, "Even Exchange"),  # exchange tender
+        (17, " "),  # no payment method
     ],
 )
 def test_every_unusual_value_reads_the_same_both_ways(

@@ -42,6 +42,7 @@ from refundrecon.adapters.netsuite_csv import (
 from refundrecon.adapters.netsuite_fields import (
     SEARCH_TYPES,
     SYSTEM,
+    creator_of,
     method_of,
     status_of,
 )
@@ -235,6 +236,13 @@ def _read(
         ("status",),
         lambda text: (str(status_of(text or None)),),
     )
+    register_lookup(
+        con,
+        "creators",
+        distinct_texts(con, f"SELECT DISTINCT {sql.stripped(cols.created_by)} FROM src"),
+        ("operator", "connector"),
+        lambda text: creator_of(text or None),
+    )
     records = _row_reader_records(con, folder, width)
     table = _winners(con, cols, sql)
     return TableRead(table=table, records=records, errors=tuple(folder.log.errors))
@@ -381,6 +389,7 @@ def _winners(con: duckdb.DuckDBPyConnection, cols: _Columns, sql: _Sql) -> pa.Ta
         f"LEFT JOIN amounts a ON a.t = {cell(cols.amount)} AND a.c = {cell(cols.currency)}",
         f"LEFT JOIN methods m ON m.key = {stripped(cols.payment_method)}",
         f"LEFT JOIN statuses s ON s.key = {stripped(cols.status)}",
+        f"LEFT JOIN creators cr ON cr.key = {stripped(cols.created_by)}",
     ]
 
     def part(alias: str, position: int, same: bool, empty: str) -> str:
@@ -402,9 +411,18 @@ def _winners(con: duckdb.DuckDBPyConnection, cols: _Columns, sql: _Sql) -> pa.Ta
         joins.append(f"LEFT JOIN froms f ON f.key = {cell(cols.created_from)}")
         from_number = f"CASE WHEN {cell(cols.created_from)} <> '' THEN f.number END"
     recorded = "NULL"
+    created = "d.iso"
     if cols.date_created >= 0:
         joins.append(f"LEFT JOIN dates dc ON dc.key = {cell(cols.date_created)}")
         recorded = f"CASE WHEN {cell(cols.date_created)} <> '' THEN dc.iso END"
+        created = (
+            f"CASE WHEN strpos({cell(cols.date)}, ':') = 0 AND {cell(cols.date_created)} <> '' "
+            "THEN dc.iso ELSE d.iso END"
+        )
+    named = [
+        f"CASE WHEN {stripped(p)} <> '' THEN {quote_literal(c)} END" for c, p in cols.connectors
+    ]
+    connector = f"coalesce({', '.join([*named, 'cr.connector'])})"
     applies = "NULL"
     if cols.applied >= 0:
         con.execute(
@@ -432,19 +450,20 @@ def _winners(con: duckdb.DuckDBPyConnection, cols: _Columns, sql: _Sql) -> pa.Ta
         "method": "m.method",
         "location": optional(cols.location),
         "team": optional(cols.department),
-        "operator": optional(cols.created_by),
+        "operator": "cr.operator",
         "status": "s.status",
-        "created_at": "d.iso",
+        "created_at": created,
         "recorded_at": recorded,
+        "connector": connector,
     }
     selects = [f"{values.get(c, 'NULL')} AS {quote_ident(c)}" for c in REFUND_COLUMNS]
-    extras = {"exported_amount": "a.exported"}
+    extras = {"exported_amount": "a.exported", "tran_date": "left(d.iso, 10)"}
     if cols.created_from >= 0:
         extras["created_from"] = f"CASE WHEN {cell(cols.created_from)} <> '' THEN f.name END"
         extras["created_from_type"] = f"CASE WHEN {cell(cols.created_from)} <> '' THEN f.kind END"
     for name, position in cols.extras:
-        if name not in REFUND_COLUMNS:
-            extras[name] = optional(position)
+        # an extra named like a canonical column is staged as extra_<name>, as the loader does
+        extras[name if name not in REFUND_COLUMNS else f"extra_{name}"] = optional(position)
     if cols.applied >= 0:
         extras["applies_to"] = applies
     selects += [f"{expr} AS {quote_ident(name)}" for name, expr in extras.items()]

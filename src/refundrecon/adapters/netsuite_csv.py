@@ -16,6 +16,12 @@ amount read is the magnitude and the figure as exported is kept in ``extras["exp
 "Amount (Foreign Currency)" is preferred to "Amount" (which is in the subsidiary's base
 currency). Columns whose label names a storefront refund, order or processor id (custom
 fields such as "Shopify Refund ID") fill the matching references.
+
+Time: "Date" is the posting day; when it shows no time of day and the search has a "Date
+Created" column, the creation moment is ``created_at`` (and ``recorded_at``) and the posting
+day is kept in ``extras["tran_date"]``. People: "Created By" is the operator, unless it is an
+integration user, which names the ``connector`` instead (``creator_of``); a column whose label
+names a known connector ("Celigo Sync Status") names it too for the rows where it is filled.
 """
 
 from __future__ import annotations
@@ -38,6 +44,9 @@ from refundrecon.adapters.netsuite_fields import (
     SEARCH_TYPES,
     SYSTEM,
     classify_custom,
+    connector_named,
+    creator_of,
+    has_time_of_day,
     method_of,
     split_created_from,
     status_of,
@@ -94,6 +103,7 @@ class _Columns:
     created_by: int
     payment_method: int
     custom: tuple[tuple[str, int], ...]
+    connectors: tuple[tuple[str, int], ...]
     extras: tuple[tuple[str, int], ...]
 
     @classmethod
@@ -137,6 +147,11 @@ class _Columns:
             created_by=find("created by"),
             payment_method=find("payment method"),
             custom=tuple(custom),
+            connectors=tuple(
+                (connector, position)
+                for position, label in enumerate(labels)
+                if label != "created by" and (connector := connector_named(label)) is not None
+            ),
             extras=tuple(
                 (name, position)
                 for name, position in (
@@ -308,12 +323,23 @@ class _Folder:
         currency, quantum = self._currency(row)
         exported = parse_formatted_amount(row[cols.amount], cols.amount_label, self.decimal_comma)
         sign = -1 if exported < 0 else 1
-        created = self.dates.parse(row[cols.date], "date")
+        posted = self.dates.parse(row[cols.date], "date")
         recorded = None
         if cols.date_created >= 0 and row[cols.date_created]:
             recorded = self.dates.parse(row[cols.date_created], "date created")
+        created = posted
+        if recorded is not None and not has_time_of_day(row[cols.date]):
+            created = recorded
         refs = {name: row[position].strip() for name, position in cols.custom}
-        extras: dict[str, str] = {"exported_amount": str(exported)}
+        operator, connector = creator_of(_cell(row, cols.created_by))
+        for name, position in cols.connectors:
+            if row[position].strip():
+                connector = name
+                break
+        extras: dict[str, str] = {
+            "exported_amount": str(exported),
+            "tran_date": posted.date().isoformat(),
+        }
         from_number = None
         if cols.created_from >= 0 and row[cols.created_from]:
             from_name = row[cols.created_from].strip()
@@ -348,9 +374,10 @@ class _Folder:
             method=method_of(_cell(row, cols.payment_method)),
             location=_cell(row, cols.location),
             team=_cell(row, cols.department),
-            operator=_cell(row, cols.created_by),
+            operator=operator,
             status=status_of(status_text),
             recorded_at=recorded,
+            connector=connector,
             extras=extras,
         )
 

@@ -100,10 +100,16 @@ def status_of(text: str | None) -> str:
 
 @lru_cache(maxsize=4096)
 def method_of(payment_method: str | None) -> str | None:
-    """Map a NetSuite payment method name (Cash, Visa, Gift Certificate…) to a refund method."""
+    """Map a NetSuite payment method name (Cash, Visa, Gift Certificate…) to a refund method.
+
+    NetSuite has no built-in exchange tender; retailers who settle an exchange through the
+    credit add a payment method named for it ("Exchange", "Even Exchange"), read as exchange.
+    """
     if not payment_method:
         return None
     name = payment_method.lower()
+    if "exchange" in name:
+        return Method.EXCHANGE
     if "cash" in name:
         return Method.CASH
     if "gift" in name:
@@ -133,6 +139,43 @@ def classify_custom(name: str) -> str | None:
         return "order_ref"
     if words & _PAYMENT_WORDS:
         return "payment_ref"
+    return None
+
+
+def has_time_of_day(text: str) -> bool:
+    """Say whether a date as exported carries a time of day (``8:21 am``, ``T16:21:07Z``).
+
+    NetSuite's document date (``tranDate``, saved-search "Date") is a calendar day; a reader
+    that finds no time in it takes the moment from the creation timestamp instead.
+    """
+    return ":" in text
+
+
+@lru_cache(maxsize=4096)
+def creator_of(name: str | None) -> tuple[str | None, str | None]:
+    """Split a "Created By" value into (operator, connector).
+
+    Integrations post through an integration user ("Celigo Integrator", "FarApp Integration
+    Role"): a creator naming a known connector is that connector; one naming an integration
+    but no known connector is a connector under the name shown; anyone else is the operator.
+    """
+    if not name:
+        return None, None
+    lowered = name.lower()
+    for connector in _CONNECTORS:
+        if connector in lowered:
+            return None, connector
+    if "integration" in lowered:
+        return None, name
+    return name, None
+
+
+def connector_named(label: str) -> str | None:
+    """The known connector a custom field's id or column label names, if any."""
+    lowered = label.lower()
+    for connector in _CONNECTORS:
+        if connector in lowered:
+            return connector
     return None
 
 

@@ -14,8 +14,19 @@ user's date format (``ReadOptions.date_format``).
 Reference precedence for ``order_ref``: a custom field naming the storefront order, then
 ``otherRefNum`` (PO/check number, where connectors put the web order number), then the document
 number of ``createdFrom``. Custom body fields naming a refund or payment id fill
-``sales_refund_ref`` and ``payment_ref``. Document dates (``tranDate``) become ``created_at`` at
-midnight in ``ReadOptions.naive_tz``; the creation timestamp becomes ``recorded_at``.
+``sales_refund_ref`` and ``payment_ref``.
+
+Time: ``tranDate`` is the posting day; when it has no time of day the creation timestamp
+(``createdDate``) is the refund's ``created_at`` and the posting day is kept in
+``extras["tran_date"]`` (a bare ``tranDate`` without ``createdDate`` is midnight in
+``ReadOptions.naive_tz``). ``createdDate`` is also ``recorded_at``.
+
+People and connectors: a REST record names no creator (NetSuite keeps who entered a
+transaction in its System Notes, read by ``netsuite_audit`` as a "create" event), so REST
+records have no ``operator``; the connector is named by its custom body fields
+(``custbody_celigo_…``). A SuiteQL query that selects ``createdby`` (best as
+``BUILTIN.DF(createdby) AS createdby``) gives the operator, or the connector when the creator
+is a known integration user.
 """
 
 from __future__ import annotations
@@ -47,6 +58,8 @@ from refundrecon.adapters.netsuite_fields import (
     SYSTEM,
     classify_custom,
     connector_of,
+    creator_of,
+    has_time_of_day,
     method_of,
     split_created_from,
     status_of,
@@ -207,8 +220,10 @@ def _rest_record(
     tax = _optional_amount(record, "taxTotal")
     discount = _optional_amount(record, "discountTotal")
     shipping = _optional_amount(record, "shippingCost")
-    created = parse_date_or_timestamp(record.get("tranDate"), "tranDate", options.naive_tz)
+    tran_date = record.get("tranDate")
+    posted = parse_date_or_timestamp(tran_date, "tranDate", options.naive_tz)
     recorded = _optional_moment(record, "createdDate", options)
+    created = _moment(posted, tran_date, recorded)
     modified = _optional_moment(record, "lastModifiedDate", options)
     refs, custom_names = _custom_refs(record)
     from_id, from_name = _ref(record.get("createdFrom"))
@@ -217,6 +232,7 @@ def _rest_record(
     other_ref = opt_text(record.get("otherRefNum"))
     extras = _extras(
         document_number=opt_text(record.get("tranId")),
+        tran_date=posted.date().isoformat(),
         created_from_id=from_id,
         created_from=from_name,
         created_from_type=from_kind,
@@ -256,6 +272,17 @@ def _rest_record(
         connector=connector_of(custom_names),
         extras=extras,
     )
+
+
+def _moment(posted: datetime, tran_date: object, recorded: datetime | None) -> datetime:
+    """When the refund happened: the document date, or the creation time if it has no time.
+
+    ``tranDate`` is a calendar day (the posting date a person may set); ``createdDate`` is
+    the moment the record was entered, which is what a refund's time is matched on.
+    """
+    if recorded is not None and isinstance(tran_date, str) and not has_time_of_day(tran_date):
+        return recorded
+    return posted
 
 
 def _optional_moment(
@@ -333,9 +360,12 @@ def _suiteql_record(
     tax = _optional_amount(row, "taxtotal")
     discount = _optional_amount(row, "discounttotal")
     shipping = _optional_amount(row, "shippingcost")
-    created = _user_date(row.get("trandate"), "trandate", dates)
+    tran_date = row.get("trandate")
+    posted = _user_date(tran_date, "trandate", dates)
     recorded_raw = opt_text(row.get("createddate"))
     recorded = None if recorded_raw is None else dates.parse(recorded_raw, "createddate")
+    created = _moment(posted, tran_date, recorded)
+    operator, creator_connector = creator_of(opt_text(row.get("createdby")))
     custom = {k: v for k, v in row.items() if k.startswith("custbody")}
     refs, names = _custom_refs(custom)
     from_name = opt_text(row.get("createdfromtranid") or row.get("createdfrom_display"))
@@ -343,6 +373,7 @@ def _suiteql_record(
     other_ref = opt_text(row.get("otherrefnum"))
     extras = _extras(
         document_number=opt_text(row.get("tranid")),
+        tran_date=posted.date().isoformat(),
         created_from_id=opt_text(row.get("createdfrom")),
         created_from=from_name,
         created_from_type=from_kind,
@@ -372,11 +403,20 @@ def _suiteql_record(
         shipping_amount=exact_part(
             None if shipping is None else shipping * sign, currency, "shippingcost"
         ),
+        method=_suiteql_method(opt_text(row.get("paymentmethod"))),
+        operator=operator,
         status=status_of(opt_text(row.get("status"))),
         recorded_at=recorded,
-        connector=connector_of(names),
+        connector=connector_of(names) or creator_connector,
         extras=extras,
     )
+
+
+def _suiteql_method(name: str | None) -> str | None:
+    """The refund method of a ``paymentmethod`` display name; a bare internal id says nothing."""
+    if name is None or name.isdigit():
+        return None
+    return method_of(name)
 
 
 def _user_date(value: object, field_name: str, dates: UserDateParser) -> datetime:
