@@ -8,8 +8,10 @@ refund and processor ids travel in the connector's custom body fields
 (``custbody_celigo_refund_id`` …), whose names also say which connector wrote the record; a
 credit keyed in by a person carries them in neutral fields (``custbody_web_refund_id``).
 
-Deviation, on purpose: ``tranDate`` holds the posting moment (NetSuite shows a day) so the
-native run keeps the interchange files' time precision; ``createdDate`` holds the same moment.
+``tranDate`` is the posting day as the account's calendar shows it (the local date of the
+credit) and ``createdDate`` the moment it was entered, in UTC as the REST API writes it; the
+reader takes the refund's time from ``createdDate``. A credit's creator is not a REST field:
+System Notes show it as the "Create" note's Set By (``system_notes_csv`` with ``created``).
 Fields the adapter does not read (channel, order type, category, fulfilment node, approval and
 the person who keyed the credit) are kept in custom body fields.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from refundrecon.simulate.native.rows import Row, number
@@ -65,6 +68,13 @@ def _ref(name: str | None, ref_id: str | None = None) -> dict[str, str] | None:
     return {"id": ref_id or name, "refName": name}
 
 
+def _utc(moment: object) -> str | None:
+    """An ISO 8601 moment as NetSuite's REST API writes it: UTC with a ``Z``."""
+    if moment is None:
+        return None
+    return datetime.fromisoformat(str(moment)).astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def _custom(row: Row) -> dict[str, object]:
     connector = row["connector"]
     prefix = f"custbody_{connector}" if connector else "custbody_web"
@@ -92,9 +102,9 @@ def _record(row: Row) -> dict[str, object]:
         "links": [{"rel": "self", "href": f"{ACCOUNT_URL}/{record_type}/{record_id}"}],
         "id": record_id,
         "tranId": f"{letters}{record_id}",
-        "tranDate": row["created_at"],
-        "createdDate": row["recorded_at"],
-        "lastModifiedDate": row["recorded_at"],
+        "tranDate": str(row["created_at"])[:10],
+        "createdDate": _utc(row["recorded_at"]),
+        "lastModifiedDate": _utc(row["recorded_at"]),
         "currency": _ref(_CURRENCY_NAMES[str(row["currency"])], str(row["currency"])),
         "entity": _ref(row["customer_ref"]),
         "otherRefNum": row["order_ref"],
@@ -125,11 +135,37 @@ def records_document(rows: list[Row]) -> dict[str, object]:
     }
 
 
-def system_notes_csv(rows: list[Row], ledger_types: dict[str, str]) -> str:
-    """System Notes of the ledger credits (audit rows already renamed to internal ids)."""
+def system_notes_csv(
+    rows: list[Row], ledger_types: dict[str, str], created: list[Row] | None = None
+) -> str:
+    """System Notes of the ledger credits (audit rows already renamed to internal ids).
+
+    With ``created`` (the ledger rows), each credit also gets the "Create" note NetSuite
+    writes when a record is saved: Set By is the person who keyed it, or the connector's
+    integration user, which is where a NetSuite export says who entered a credit.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(NOTES_HEADER)
+    for row in created or ():
+        record_id = str(row["record_id"])
+        _, letters = _TYPES[str(row["record_type"])]
+        label = "Cash Refund" if letters == "CR" else "Credit Memo"
+        connector = row["connector"]
+        person = row["operator"] if not connector else None
+        writer.writerow(
+            (
+                record_id,
+                f"{label} #{letters}{record_id}",
+                row["recorded_at"],
+                person or (f"{str(connector).title()} Integration" if connector else ""),
+                "User Interface" if person else "Web Services",
+                "Create",
+                "",
+                "",
+                "",
+            )
+        )
     for row in rows:
         record_id = str(row["record_id"])
         _, letters = _TYPES.get(ledger_types.get(record_id, "credit_memo"), _TYPES["credit_memo"])
