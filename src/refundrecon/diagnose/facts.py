@@ -197,11 +197,15 @@ class CaseFacts:
     @property
     def human_edits(self) -> tuple[Audit, ...]:
         """Audit entries made by a person through a user interface."""
+        if not self.audit:
+            return ()
         return tuple(a for a in self.audit if a.via == "ui")
 
     @property
     def sync_failures(self) -> tuple[Sync, ...]:
         """Sync-log lines reporting an error or a retry."""
+        if not self.sync:
+            return ()
         return tuple(s for s in self.sync if s.outcome in ("error", "retry"))
 
     def unreconciled(self) -> Decimal:
@@ -225,22 +229,24 @@ def _pylist(column: pa.ChunkedArray) -> list[Any]:
     return values
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[Any, ...]]:
-    """Run ``sql`` and return its rows, converted column by column from Arrow."""
+def _columns(con: duckdb.DuckDBPyConnection, sql: str) -> list[list[Any]]:
+    """Run ``sql`` and return its columns as Python lists, converted from Arrow."""
     table = con.sql(sql).to_arrow_table()
     if table is None or table.num_rows == 0:
         return []
-    return list(zip(*(_pylist(column) for column in table.columns), strict=True))
+    return [_pylist(column) for column in table.columns]
 
 
-def _by_case(rows: list[tuple[Any, ...]], make: Any) -> dict[str, tuple[Any, ...]]:
-    """Group rows (case id first, already ordered) into a tuple of objects per case."""
+def _by_case(columns: list[list[Any]], make: Any) -> dict[str, tuple[Any, ...]]:
+    """Build one object per row (case id first, rows ordered) and group them per case."""
+    if not columns:
+        return {}
     out: dict[str, list[Any]] = {}
-    for row in rows:
-        bucket = out.get(row[0])
+    for case_id, obj in zip(columns[0], map(make, *columns[1:]), strict=True):
+        bucket = out.get(case_id)
         if bucket is None:
-            bucket = out[row[0]] = []
-        bucket.append(make(*row[1:]))
+            bucket = out[case_id] = []
+        bucket.append(obj)
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -252,10 +258,10 @@ def load_facts(con: duckdb.DuckDBPyConnection) -> list[CaseFacts]:
     """
     con.execute(OPEN_RECORDS_SQL)
     try:
-        recs = _by_case(_rows(con, RECORDS_SQL), Rec)
-        audit = _by_case(_rows(con, AUDIT_SQL), Audit)
-        sync = _by_case(_rows(con, SYNC_SQL), Sync)
-        heads = _rows(con, HEADS_SQL)
+        recs = _by_case(_columns(con, RECORDS_SQL), Rec)
+        audit = _by_case(_columns(con, AUDIT_SQL), Audit)
+        sync = _by_case(_columns(con, SYNC_SQL), Sync)
+        heads = list(zip(*_columns(con, HEADS_SQL), strict=True))
     finally:
         con.execute("DROP TABLE IF EXISTS diag_open")
     empty: tuple[Any, ...] = ()
