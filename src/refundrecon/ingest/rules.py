@@ -34,8 +34,16 @@ class Rule:
 
 
 def value(column: str) -> str:
-    """SQL for a column's trimmed text, NULL when blank."""
-    return f"NULLIF(trim({quote_ident(column)}), '')"
+    """SQL for a column's trimmed text, NULL when blank.
+
+    Most values carry no surrounding spaces, so only those that do are trimmed: the same
+    result as trimming every value, at a fraction of the cost on millions of rows.
+    """
+    c = quote_ident(column)
+    return (
+        f"(CASE WHEN {c} LIKE ' %' OR {c} LIKE '% ' THEN NULLIF(trim({c}), '') "
+        f"WHEN {c} = '' THEN NULL ELSE {c} END)"
+    )
 
 
 def required(column: str) -> Rule:
