@@ -49,11 +49,11 @@ def test_sample_is_claimed_and_nothing_else_is() -> None:
 @pytest.mark.parametrize(
     ("record_id", "amount", "tax", "shipping", "method", "status", "payment_ref", "operator"),
     [
-        ("12", "50.00", "5.00", "0", "store_credit", "succeeded", "13", None),
+        ("12", "50.00", "5.00", "0", "store_credit", "succeeded", None, None),
         ("13", "109.11", "9.11", "10.00", "original_payment", "succeeded", "14", "7"),
         ("14", "50.00", "0.00", "0", "original_payment", "succeeded", "15", "7"),
         ("15", "20.00", "0.00", "0", "original_payment", "failed", None, "9"),
-        ("17", "35.00", "2.80", "0", "exchange", "succeeded", "19", "11"),
+        ("17", "35.00", "2.80", "0", "exchange", "succeeded", None, "11"),
     ],
 )
 def test_values(

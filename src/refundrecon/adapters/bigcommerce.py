@@ -10,7 +10,9 @@ shipping (zero). The method follows the largest payment's provider (``PROVIDER_M
 ``storecredit`` store credit, ``giftcertificate`` gift card, the offline ``instore``/``cod``/
 ``cash`` cash, ``exchange`` an exchange a returns app settled offline; anything else the
 original payment; the adapter takes an override). A refund whose payments were all declined
-is ``failed``.
+is ``failed``. The largest payment's id is the processor reference (``payment_ref``) unless it
+was paid offline (store credit, cash, exchange), when no processor holds it: it goes to
+``extras["payment_id"]``.
 
 The refunds endpoint says nothing of the order, so export tools embed the order context the
 v2 ``Order`` resource gives as ``order``: ``customer_id`` (0 is a guest) is the customer,
@@ -196,6 +198,8 @@ def map_refund(
         extras["provider_id"] = lead[1]
         if lead[3]:
             extras["offline"] = "true"
+            if lead[2] is not None:
+                extras["payment_id"] = lead[2]
     if len(payments) > 1:
         extras["tenders"] = ";".join(f"{providers.get(p[1], _ORIGINAL)}:{p[0]}" for p in payments)
     for kind in ("HANDLING", "GIFT_WRAPPING", "ORDER"):
@@ -226,7 +230,7 @@ def map_refund(
         provenance=Provenance(file, row, record_id, SYSTEM),
         order_ref=optional_id(refund, "order_id", ""),
         sales_refund_ref=record_id,
-        payment_ref=None if lead is None else lead[2],
+        payment_ref=None if lead is None or lead[3] else lead[2],
         tax_amount=None if tax is None else part_amount(tax, code, "tax", extras),
         shipping_amount=None
         if shipping is None
