@@ -106,8 +106,9 @@ class ShopifyPaymentsAdapter:
                 if not isinstance(tx, dict):
                     log.add(index, None, "expected a transaction object", raw_snippet(tx))
                     continue
-                if tx.get("type") not in _TYPES:
-                    continue
+                kind = tx.get("type")
+                if not isinstance(kind, str) or kind not in _TYPES:
+                    continue  # charges, payouts, adjustments (or an unreadable type)
                 try:
                     records.append(map_balance_transaction(tx, index, str(path), options))
                 except FieldError as exc:
