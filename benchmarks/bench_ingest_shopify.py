@@ -3,11 +3,13 @@
 Writes N Shopify REST refunds (2024-04 shape: one refund line with MoneyBags, one gateway
 refund transaction, an occasional shipping adjustment) to a temporary folder, either as a
 ``refunds/create`` webhook archive in JSON Lines (one refund per line, streamed) or as one
-``{"refunds": [...]}`` JSON document, then times reading them through the adapter. It also
-times the two parts of the work: parsing alone, and mapping the parsed objects to records, so
-the bottleneck is visible.
+``{"refunds": [...]}`` JSON document, then times reading them the way ``refundrecon ingest``
+does: the adapter's columnar fast path (``read_columnar``: DuckDB ``read_json``, SQL mapping,
+unusual refunds handed to the row mapper) when it applies, else the row reader. ``--row-path``
+also times the row reader alone; ``--breakdown`` times its parsing and mapping apart.
 
     .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 1000000
+    .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 200000 --row-path
     .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 100000 --format json
     .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 200000 --breakdown --floor
 """
@@ -25,6 +27,7 @@ from refundrecon.adapters.base import ReadOptions
 from refundrecon.adapters.shopify_refund import map_refund
 from refundrecon.adapters.shopify_rest import ShopifyRestAdapter, ShopifyWebhookAdapter
 from refundrecon.adapters.storefront_util import iter_jsonl, load_json_fast
+from refundrecon.ingest.native import read_columnar
 from refundrecon.model.records import Provenance
 
 _TEMPLATE = (
@@ -107,6 +110,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--format", choices=("jsonl", "json"), default="jsonl")
     parser.add_argument("--breakdown", action="store_true", help="also time parse and map alone")
+    parser.add_argument("--row-path", action="store_true", help="also time the row reader alone")
     parser.add_argument(
         "--floor", action="store_true", help="also time a columnar DuckDB read of the same file"
     )
@@ -121,13 +125,29 @@ def main() -> None:
         adapter = ShopifyWebhookAdapter() if args.format == "jsonl" else ShopifyRestAdapter()
         base = peak_mib()
         started = time.perf_counter()
-        result = adapter.read(path, options)
+        fast = read_columnar(adapter, path, options)
         elapsed = time.perf_counter() - started
-        count = len(result.refunds)
-        assert count == args.rows and not result.errors, (count, result.errors[:3])
-        print(f"adapter read: {count:,} records in {elapsed:.2f} s = {count / elapsed:,.0f} rows/s")
-        print(f"peak RSS: {peak_mib():,.0f} MiB (before reading: {base:,.0f} MiB)")
-        del result
+        columnar = fast is not None
+        if fast is not None:
+            count = fast.table.num_rows + len(fast.records)
+            assert count == args.rows and not fast.errors, (count, fast.errors[:3])
+            print(
+                f"ingest path (columnar, {len(fast.records):,} handed to the row mapper): "
+                f"{count:,} records in {elapsed:.2f} s = {count / elapsed:,.0f} rows/s"
+            )
+            print(f"peak RSS: {peak_mib():,.0f} MiB (before reading: {base:,.0f} MiB)")
+            del fast
+        if not columnar or args.row_path:
+            started = time.perf_counter()
+            result = adapter.read(path, options)
+            elapsed = time.perf_counter() - started
+            count = len(result.refunds)
+            assert count == args.rows and not result.errors, (count, result.errors[:3])
+            print(
+                f"row reader: {count:,} records in {elapsed:.2f} s = {count / elapsed:,.0f} rows/s"
+            )
+            print(f"peak RSS: {peak_mib():,.0f} MiB (before reading: {base:,.0f} MiB)")
+            del result
         if args.breakdown and args.format == "jsonl":
             breakdown(path, options)
         if args.floor and args.format == "jsonl":

@@ -19,13 +19,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-from refundrecon.adapters.base import Adapter, ReadOptions, Sniff
+from refundrecon.adapters.base import Adapter, ReadOptions, Sniff, TableRead
 from refundrecon.adapters.common import ErrorLog, FieldError
+from refundrecon.adapters.shopify_columnar import read_webhook_table
 from refundrecon.adapters.shopify_refund import SYSTEM, OrderContext, map_refund, order_context
 from refundrecon.adapters.storefront_util import (
     UNREADABLE,
     first_item,
     has_keys,
+    iter_jsonl,
+    load_json_fast,
     raw_snippet,
     read_documents,
 )
@@ -188,6 +191,30 @@ class ShopifyWebhookAdapter:
             else:
                 reader.refund(document, row or 1, "")
         return reader.result()
+
+    def read_table(self, path: Path, options: ReadOptions) -> TableRead | None:
+        """Read a JSON Lines archive through the columnar fast path (``shopify_columnar``)."""
+        return read_webhook_table(path, options, read_webhook_lines)
+
+
+def read_webhook_lines(path: Path, options: ReadOptions, rows: list[int]) -> ReadResult:
+    """Read the webhook bodies on the given lines of a JSON Lines archive (row reader rules)."""
+    wanted = set(rows)
+    reader = _Reader(path, options)
+    for number, line in iter_jsonl(path):
+        if number not in wanted:
+            continue
+        try:
+            document = load_json_fast(line)
+        except (ValueError, RecursionError) as exc:
+            reader.log.add(number, None, f"not valid JSON: {exc}", None)
+            continue
+        if isinstance(document, list):
+            for index, item in enumerate(document):
+                reader.refund(item, index + 1, f"[{index}].")
+        else:
+            reader.refund(document, number, "")
+    return reader.result()
 
 
 ADAPTERS: tuple[Adapter, ...] = (ShopifyRestAdapter(), ShopifyWebhookAdapter())

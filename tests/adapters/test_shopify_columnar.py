@@ -1,0 +1,200 @@
+"""Tests of the Shopify webhook archive's columnar fast path: the same records and errors."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from storefront_support import CHANGES, SAMPLES, json_paths, mutate, options
+
+from refundrecon.adapters.base import TableRead
+from refundrecon.adapters.shopify_rest import ShopifyWebhookAdapter
+from refundrecon.adapters.storefront_util import load_json_fast
+from refundrecon.ingest.native import read_columnar, result_tables
+from refundrecon.model.interchange import FileKind
+from refundrecon.model.records import ReadResult
+
+HERE = SAMPLES / "shopify"
+ADAPTER = ShopifyWebhookAdapter()
+Row = tuple[tuple[str, object], ...]
+
+
+def _rows(result: ReadResult) -> list[Row]:
+    if not result.refunds:
+        return []
+    table = result_tables(result)[FileKind.REFUNDS]
+    return [tuple(sorted((k, v) for k, v in r.items() if v is not None)) for r in table.to_pylist()]
+
+
+def _fast_rows(fast: TableRead) -> list[Row]:
+    rows = [
+        tuple(sorted((k, v) for k, v in r.items() if v is not None)) for r in fast.table.to_pylist()
+    ]
+    return sorted(rows + _rows(ReadResult(fast.records)))
+
+
+def sample_refunds() -> list[dict[str, object]]:
+    """Every refund object of the REST samples, as a bare webhook body."""
+    refunds: list[dict[str, object]] = []
+    for name in ("orders_with_refunds.json", "orders_attributes_exchange.json"):
+        document = load_json_fast((HERE / name).read_bytes())
+        assert isinstance(document, dict)
+        for order in document["orders"]:
+            refunds += order["refunds"]
+    for name in ("refunds_list_kwd.json",):
+        document = load_json_fast((HERE / name).read_bytes())
+        assert isinstance(document, dict)
+        refunds += document["refunds"]
+    hook = load_json_fast((HERE / "webhook_refunds_create.json").read_bytes())
+    assert isinstance(hook, dict)
+    return [*refunds, hook]
+
+
+def _variants(hook: dict[str, object]) -> list[dict[str, object]]:
+    """Webhook bodies of shapes the fast path maps and shapes it must hand on."""
+    plain = json.loads(json.dumps(hook, default=str))
+    plain["refund_line_items"] = [
+        {k: v for k, v in item.items() if k != "line_item"} for item in plain["refund_line_items"]
+    ]
+    out = [plain]
+    jpy = json.loads(json.dumps(plain))
+    jpy["id"] = 9101
+    for item in jpy["refund_line_items"]:
+        item.pop("subtotal_set", None)
+        item.pop("total_tax_set", None)
+        item["subtotal"], item["total_tax"] = "3000", "300"
+    for tx in jpy["transactions"]:
+        tx["currency"], tx["amount"] = "JPY", "3300"
+    out.append(jpy)
+    split = json.loads(json.dumps(plain))
+    split["id"] = 9102
+    first = split["transactions"][0]
+    split["transactions"] = [
+        first | {"id": 1, "amount": "10.00", "gateway": " gift_card "},
+        first | {"id": 2, "amount": "11.60", "gateway": "shopify_payments", "source_name": "pos"},
+    ]
+    split["order_adjustments"] = [
+        {"kind": "shipping_refund", "amount": "-5.00", "tax_amount": "-0.40"},
+        {"kind": "refund_discrepancy", "amount": "3.00", "tax_amount": None},
+    ]
+    out.append(split)
+    for number, change in enumerate(
+        [
+            {"note": "approval: manager"},
+            {"created_at": "2024-05-03T10:15:00"},
+            {"created_at": "2024-05-03T10:15:00Z", "processed_at": ""},
+            {"user_id": "7"},
+            {"user_id": True},
+            {"note": 12},
+            {"restock": "true"},
+            {"return": {"id": 5}},
+        ]
+    ):
+        out.append(plain | change | {"id": 9200 + number})
+    for number, tx_change in enumerate(
+        [
+            {"amount": 21.6},
+            {"amount": "21.600"},
+            {"amount": "21,60"},
+            {"currency": "usd"},
+            {"status": "pending"},
+            {"gateway": 5},
+            {"id": "abc"},
+        ]
+    ):
+        body = json.loads(json.dumps(plain))
+        body["id"] = 9300 + number
+        body["transactions"][0] |= tx_change
+        out.append(body)
+    return out
+
+
+def _write(folder: Path, bodies: list[object], name: str = "hooks.jsonl") -> Path:
+    path = folder / name
+    path.write_text("".join(json.dumps(b, default=str) + "\n" for b in bodies))
+    return path
+
+
+def _check_same(path: Path) -> TableRead | None:
+    fast = read_columnar(ADAPTER, path, options())
+    slow = ADAPTER.read(path, options())
+    if fast is not None:
+        assert _fast_rows(fast) == sorted(_rows(slow))
+        assert sorted(fast.errors, key=repr) == sorted(slow.errors, key=repr)
+    return fast
+
+
+def test_every_sample_refund_gives_the_same_records_and_errors(tmp_path: Path) -> None:
+    refunds = sample_refunds()
+    hook = refunds[-1]
+    path = _write(tmp_path, [*refunds, *_variants(hook)])
+    fast = _check_same(path)
+    assert fast is not None
+    mapped = {str(r["record_id"]) for r in fast.table.to_pylist()}
+    # JPY, split tender with adjustments, a restock that is not a boolean: all in SQL
+    assert {"9101", "9102", "9206"} <= mapped
+    handed = {r.record_id for r in fast.records}
+    # key: value note, naive time, note not text, a return; a JSON number
+    # amount, more decimals, lower-case currency, pending, numeric gateway, text id
+    expected = {"9200", "9201", "9205", "9207", "9300", "9301", "9303", "9304", "9305"}
+    assert expected | {"9306"} <= handed
+    assert {(e.row, e.field) for e in fast.errors} >= {
+        (len(refunds) + 8, "user_id"),  # true is no id
+        (len(refunds) + 14, "transactions[0].amount"),  # "21,60"
+    }
+
+
+def test_fast_path_values_are_exact_text(tmp_path: Path) -> None:
+    hook = sample_refunds()[-1]
+    path = _write(tmp_path, _variants(hook)[:3])
+    fast = read_columnar(ADAPTER, path, options())
+    assert fast is not None and fast.records == ()
+    rows = {r["record_id"]: r for r in fast.table.to_pylist()}
+    assert (rows["9101"]["amount"], rows["9101"]["currency"]) == ("3300", "JPY")
+    split = rows["9102"]
+    assert (split["amount"], split["shipping_amount"], split["channel"]) == ("21.60", "5.00", "pos")
+    assert (split["method"], split["payment_ref"], split["tenders"]) == (
+        "original_payment",
+        "2",
+        "gift_card:10.00;original_payment:11.60",
+    )
+    # lines 18.00 + tax 3.60; shipping adjustment -5.00 (tax -0.40); discrepancy 3.00
+    assert (split["tax_amount"], split["refund_discrepancy"]) == ("4.00", "-3.00")
+    assert split["computed_amount"] == "24.00"  # 18.00 + 4.00 + 5.00 - 3.00, not the 21.60 paid
+    assert (split["created_at"], split["_row"], split["payload_ref"]) == (
+        "2024-07-01T08:00:00+01:00",
+        3,
+        "9102",
+    )
+    assert rows["9101"]["tax_amount"] == "300"
+
+
+def test_blank_lines_or_bad_json_leave_the_file_to_the_row_reader(tmp_path: Path) -> None:
+    hook = sample_refunds()[-1]
+    path = tmp_path / "hooks.jsonl"
+    path.write_text(json.dumps(hook) + "\n\n" + json.dumps(hook | {"id": 2}) + "\n")
+    assert read_columnar(ADAPTER, path, options()) is None
+    path.write_text(json.dumps(hook) + '\n{"id": 3,\n')
+    assert read_columnar(ADAPTER, path, options()) is None
+    single = tmp_path / "hook.json"
+    single.write_text(json.dumps(hook, indent=2))
+    assert read_columnar(ADAPTER, single, options()) is None
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.parametrize("line", [0, 2])
+@given(changes=CHANGES)
+def test_malformed_lines_give_the_same_records_and_errors(
+    changes: list[tuple[int, object, bool]], line: int
+) -> None:
+    hook = sample_refunds()[-1]
+    bodies: list[object] = _variants(hook)[:3]
+    document = bodies[line]
+    for index, new, delete in changes:
+        paths = json_paths(document)
+        mutate(document, paths[index % len(paths)], new, delete)
+    with tempfile.TemporaryDirectory() as folder:
+        _check_same(_write(Path(folder), bodies))
