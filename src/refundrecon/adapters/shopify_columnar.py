@@ -234,15 +234,15 @@ def _transactions(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "CREATE TEMP TABLE tx_agg AS SELECT r, count(*) AS n, bool_or(bad) AS bad, "
         "count(DISTINCT currency) AS currencies, any_value(currency) AS currency, "
-        "any_value(e) AS e, bool_or(source_name = 'pos') AS pos FROM txs GROUP BY r"
+        "any_value(e) AS e, bool_or(source_name = 'pos') AS pos, "
+        f"sum(CASE WHEN NOT bad THEN {_value('raw')} END) AS amount, "
+        "string_agg(coalesce(id, ''), ',' ORDER BY i) AS ids, "
+        "string_agg(CASE WHEN NOT bad THEN method || ':' || substr(raw, 2, length(raw) - 2) END, "
+        "';' ORDER BY i) AS tenders FROM txs GROUP BY r"
     )
     con.execute(
-        "CREATE TEMP TABLE tx_sum AS SELECT t.r, "
-        f"sum({_value('t.raw')}) AS amount, "
-        "string_agg(coalesce(t.id, ''), ',' ORDER BY t.i) AS ids, "
-        f"string_agg(t.method || ':' || substr(t.raw, 2, length(t.raw) - 2), ';' ORDER BY t.i) "
-        "AS tenders FROM txs t SEMI JOIN tx_agg a ON a.r = t.r AND NOT a.bad "
-        "AND a.currencies = 1 GROUP BY t.r"
+        "CREATE TEMP VIEW tx_sum AS SELECT r, amount, ids, tenders FROM tx_agg "
+        "WHERE NOT bad AND currencies = 1"
     )
     con.execute(
         "CREATE TEMP TABLE lead AS SELECT * FROM (SELECT t.*, row_number() OVER "
