@@ -20,19 +20,17 @@ from decimal import Decimal
 from pathlib import Path
 
 from refundrecon.adapters.base import Adapter, ReadOptions, Sniff
-from refundrecon.adapters.common import ErrorLog, FieldError, to_decimal
+from refundrecon.adapters.common import FieldError, to_decimal
 from refundrecon.adapters.erp_util import (
-    compact,
     currency_code,
     exact_money,
     exact_part,
     find_list,
-    load_json_path,
     opt_text,
     parse_date_or_timestamp,
-    read_objects,
     require_text,
 )
+from refundrecon.adapters.json_documents import first_has_keys, read_json_collection
 from refundrecon.model.records import Provenance, ReadResult, RefundRecord
 from refundrecon.model.vocab import RecordStatus, Role
 
@@ -69,29 +67,19 @@ class BusinessCentralCreditMemoAdapter:
 
     def detects(self, sniff: Sniff) -> bool:
         """Claim memos with ``creditMemoDate``, ``totalAmountIncludingTax``, ``customerNumber``."""
-        memos = _memos(sniff.json)
-        first = memos[0] if memos else None
-        return isinstance(first, Mapping) and first.keys() >= _MARKERS
+        return first_has_keys(_memos(sniff.json), _MARKERS)
 
     def read(self, path: Path, options: ReadOptions) -> ReadResult:
         """Read every credit memo; unreadable ones become row errors."""
-        log = ErrorLog(str(path))
-        try:
-            document = load_json_path(path)
-        except ValueError as exc:
-            log.add(None, None, f"not valid JSON: {exc}", None)
-            return ReadResult(errors=tuple(log.errors), system=SYSTEM)
-        memos = _memos(document)
-        if memos is None:
-            log.add(None, "value", "no salesCreditMemos found", compact(document, 300))
-            return ReadResult(errors=tuple(log.errors), system=SYSTEM)
         file = str(path)
-
-        def build(index: int, memo: Mapping[str, object]) -> RefundRecord:
-            return self._record(memo, index, file, options)
-
-        records = read_objects(memos, build, log)
-        return ReadResult(refunds=tuple(records), errors=tuple(log.errors), system=SYSTEM)
+        return read_json_collection(
+            path,
+            SYSTEM,
+            _memos,
+            lambda index, memo: self._record(memo, index, file, options),
+            missing_field="value",
+            missing_reason="no salesCreditMemos found",
+        )
 
     def _record(
         self, memo: Mapping[str, object], index: int, file: str, options: ReadOptions

@@ -27,19 +27,17 @@ from decimal import Decimal
 from pathlib import Path
 
 from refundrecon.adapters.base import Adapter, ReadOptions, Sniff
-from refundrecon.adapters.common import ErrorLog, FieldError, parse_timestamp, to_decimal
+from refundrecon.adapters.common import FieldError, parse_timestamp, to_decimal
 from refundrecon.adapters.erp_util import (
-    compact,
     currency_code,
     exact_money,
     exact_part,
     find_list,
-    load_json_path,
     opt_text,
     parse_date_or_timestamp,
-    read_objects,
     require_text,
 )
+from refundrecon.adapters.json_documents import first_object, read_json_collection
 from refundrecon.model.records import Provenance, ReadResult, RefundRecord
 from refundrecon.model.vocab import RecordStatus, Role
 
@@ -84,31 +82,24 @@ class OdooCreditNoteAdapter:
 
     def detects(self, sniff: Sniff) -> bool:
         """Claim lists of moves whose first has ``move_type`` and ``name`` (Odoo's keys)."""
-        moves = _moves(sniff.json)
-        if not moves or not isinstance(moves[0], Mapping):
-            return False
-        first = moves[0]
-        return first.keys() >= _MARKERS and isinstance(first.get("move_type"), str)
+        first = first_object(_moves(sniff.json))
+        return (
+            first is not None
+            and first.keys() >= _MARKERS
+            and isinstance(first.get("move_type"), str)
+        )
 
     def read(self, path: Path, options: ReadOptions) -> ReadResult:
         """Read every move; non-credit-notes and unreadable moves become row errors."""
-        log = ErrorLog(str(path))
-        try:
-            document = load_json_path(path)
-        except ValueError as exc:
-            log.add(None, None, f"not valid JSON: {exc}", None)
-            return ReadResult(errors=tuple(log.errors), system=SYSTEM)
-        moves = _moves(document)
-        if moves is None:
-            log.add(None, None, "no account.move records found", compact(document, 300))
-            return ReadResult(errors=tuple(log.errors), system=SYSTEM)
         file = str(path)
-
-        def build(index: int, move: Mapping[str, object]) -> RefundRecord:
-            return _record(move, index, file, options)
-
-        records = read_objects(moves, build, log)
-        return ReadResult(refunds=tuple(records), errors=tuple(log.errors), system=SYSTEM)
+        return read_json_collection(
+            path,
+            SYSTEM,
+            _moves,
+            lambda index, move: _record(move, index, file, options),
+            missing_field=None,
+            missing_reason="no account.move records found",
+        )
 
 
 def _record(

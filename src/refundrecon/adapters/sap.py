@@ -43,22 +43,20 @@ from pathlib import Path
 
 from refundrecon.adapters.attributes_util import vocab_value
 from refundrecon.adapters.base import Adapter, ReadOptions, Sniff
-from refundrecon.adapters.common import ErrorLog, FieldError, to_decimal
+from refundrecon.adapters.common import FieldError, to_decimal
 from refundrecon.adapters.erp_util import (
-    compact,
     currency_code,
     date_at_midnight,
     exact_money,
     exact_part,
     find_list,
     join_ids,
-    load_json_path,
     opt_text,
     parse_odata_date,
     parse_odata_time,
-    read_objects,
     require_text,
 )
+from refundrecon.adapters.json_documents import first_has_keys, read_json_collection
 from refundrecon.model.records import Provenance, ReadResult, RefundRecord
 from refundrecon.model.vocab import RecordStatus, Role
 
@@ -133,31 +131,19 @@ class SapBillingDocumentAdapter:
 
     def detects(self, sniff: Sniff) -> bool:
         """Claim OData pages whose entities have ``BillingDocument`` and ``SDDocumentCategory``."""
-        documents = _documents(sniff.json)
-        first = documents[0] if documents else None
-        return isinstance(first, Mapping) and first.keys() >= _MARKERS
+        return first_has_keys(_documents(sniff.json), _MARKERS)
 
     def read(self, path: Path, options: ReadOptions) -> ReadResult:
         """Read every billing document; non-refund categories and bad ones become row errors."""
-        log = ErrorLog(str(path))
-        try:
-            document = load_json_path(path)
-        except ValueError as exc:
-            log.add(None, None, f"not valid JSON: {exc}", None)
-            return ReadResult(errors=tuple(log.errors), system=SYSTEM)
-        documents = _documents(document)
-        if documents is None:
-            log.add(None, "d.results", "no billing documents found", compact(document, 300))
-            return ReadResult(errors=tuple(log.errors), system=SYSTEM)
-        file = str(path)
-
-        custom = self.custom_fields
-
-        def build(index: int, header: Mapping[str, object]) -> RefundRecord:
-            return _record(header, index, file, options.naive_tz, custom)
-
-        records = read_objects(documents, build, log)
-        return ReadResult(refunds=tuple(records), errors=tuple(log.errors), system=SYSTEM)
+        file, custom = str(path), self.custom_fields
+        return read_json_collection(
+            path,
+            SYSTEM,
+            _documents,
+            lambda index, header: _record(header, index, file, options.naive_tz, custom),
+            missing_field="d.results",
+            missing_reason="no billing documents found",
+        )
 
 
 def _record(
