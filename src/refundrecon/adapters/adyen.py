@@ -26,7 +26,7 @@ from datetime import datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
 
-from refundrecon.adapters.attributes_util import attributes
+from refundrecon.adapters.attributes_util import attribute_fields, attributes
 from refundrecon.adapters.base import Adapter, ReadOptions, Sniff
 from refundrecon.adapters.common import (
     ErrorLog,
@@ -214,16 +214,7 @@ def _settlement_row(
         order_ref=_cell(row, columns, _MERCHANT_REF) or None,
         sales_refund_ref=_cell(row, columns, _MOD_MERCHANT_REF) or None,
         payment_ref=psp_ref,
-        customer_ref=context.get("customer_ref"),
-        method=context.get("method", Method.ORIGINAL_PAYMENT),
-        channel=context.get("channel"),
-        location=context.get("location"),
-        fulfillment_node=context.get("fulfillment_node"),
-        order_type=context.get("order_type"),
-        category=context.get("category"),
-        operator=context.get("operator"),
-        team=context.get("team"),
-        approval=context.get("approval"),
+        **attribute_fields(context, Method.ORIGINAL_PAYMENT),
         status=status,
         extras=extras,
     )
@@ -374,16 +365,7 @@ def _notification(
         order_ref=str_field(additional, "merchantOrderReference"),
         sales_refund_ref=str_field(item, "merchantReference"),
         payment_ref=psp,
-        customer_ref=context.get("customer_ref"),
-        method=context.get("method", Method.ORIGINAL_PAYMENT),
-        channel=context.get("channel"),
-        location=context.get("location"),
-        fulfillment_node=context.get("fulfillment_node"),
-        order_type=context.get("order_type"),
-        category=context.get("category"),
-        operator=context.get("operator"),
-        team=context.get("team"),
-        approval=context.get("approval"),
+        **attribute_fields(context, Method.ORIGINAL_PAYMENT),
         status=status,
         extras=extras,
     )

@@ -6,12 +6,14 @@ staff member, team, approval path, order type, category, fulfilment node and ref
 ``ATTRIBUTE_KEYS`` names the keys read for each canonical field, first match wins (adapters
 take an override). Values of closed vocabularies (channel, method, approval) are normalised;
 a value outside the vocabulary is not guessed: the field stays empty and the raw value is kept
-in ``extras`` as ``<field>_raw``.
+in ``extras`` as ``<field>_raw``. ``attribute_fields`` turns what was found into the keyword
+fields of a ``RefundRecord``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypedDict
 
 from refundrecon.model.vocab import Approval, Channel, Method
 
@@ -89,3 +91,38 @@ def attributes(
                 found[field] = value
             break
     return found
+
+
+class AttributeFields(TypedDict):
+    """The ``RefundRecord`` keyword fields that attributes fill, to pass as ``**fields``."""
+
+    customer_ref: str | None
+    method: str | None
+    channel: str | None
+    location: str | None
+    fulfillment_node: str | None
+    order_type: str | None
+    category: str | None
+    operator: str | None
+    team: str | None
+    approval: str | None
+
+
+def attribute_fields(found: Mapping[str, str], method: str | None = None) -> AttributeFields:
+    """The record fields of the attributes ``found``; ``method`` is used when none names one.
+
+    Every canonical field of ``ATTRIBUTE_KEYS`` is present (``None`` where nothing was found),
+    so a record built with ``**attribute_fields(found)`` takes all of them from the attributes.
+    """
+    return AttributeFields(
+        customer_ref=found.get("customer_ref"),
+        method=found.get("method", method),
+        channel=found.get("channel"),
+        location=found.get("location"),
+        fulfillment_node=found.get("fulfillment_node"),
+        order_type=found.get("order_type"),
+        category=found.get("category"),
+        operator=found.get("operator"),
+        team=found.get("team"),
+        approval=found.get("approval"),
+    )

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from refundrecon.adapters.attributes_util import attributes
+from refundrecon.adapters.attributes_util import attribute_fields, attributes
 from refundrecon.adapters.base import Adapter, ReadOptions, Sniff
 from refundrecon.adapters.common import ErrorLog, FieldError, to_int
 from refundrecon.adapters.processor_util import (
@@ -178,16 +178,7 @@ def _read_refund(obj: Mapping[str, object], index: int, path: Path) -> RefundRec
         order_ref=_first(meta, _ORDER_KEYS),
         sales_refund_ref=_first(meta, _REFUND_KEYS),
         payment_ref=record_id,
-        customer_ref=found.get("customer_ref"),
-        method=found.get("method", Method.ORIGINAL_PAYMENT),
-        channel=found.get("channel"),
-        location=found.get("location"),
-        fulfillment_node=found.get("fulfillment_node"),
-        order_type=found.get("order_type"),
-        category=found.get("category"),
-        operator=found.get("operator"),
-        team=found.get("team"),
-        approval=found.get("approval"),
+        **attribute_fields(found, Method.ORIGINAL_PAYMENT),
         status=status,
         extras=extras,
     )
@@ -245,16 +236,7 @@ def _read_balance_transaction(
         order_ref=_first(meta, _ORDER_KEYS),
         sales_refund_ref=_first(meta, _REFUND_KEYS),
         payment_ref=source_ref,
-        customer_ref=found.get("customer_ref"),
-        method=found.get("method", Method.ORIGINAL_PAYMENT),
-        channel=found.get("channel"),
-        location=found.get("location"),
-        fulfillment_node=found.get("fulfillment_node"),
-        order_type=found.get("order_type"),
-        category=found.get("category"),
-        operator=found.get("operator"),
-        team=found.get("team"),
-        approval=found.get("approval"),
+        **attribute_fields(found, Method.ORIGINAL_PAYMENT),
         status=RecordStatus.FAILED if failed else RecordStatus.SUCCEEDED,
         extras=extras,
     )
