@@ -143,6 +143,12 @@ def _variant(field: int, value: str) -> list[str]:
         (6, "#"),  # created from without a number
         (6, "\u00a0Sales Order #SO1\u00a0"),  # non-breaking spaces
         (5, "\tJosé "),  # tab and accent
+        (8, "(0)"),  # negative zero without decimals
+        (8, "(0.00)"),  # parenthesised zero
+        (8, "0.5"),  # fewer decimals than the currency
+        (8, "-12.5000000000"),  # ten decimals, all but one zero
+        (8, "(1,000,000.10)"),  # several thousand groups
+        (8, "123456789012345678901234567.5"),  # too long for exact 28-digit decimals
         (3, "03/02/2026 11:45 am"),  # a document date with a time of day
         (4, ""),  # no date created: midnight of the document date
         (15, "Celigo Integrator"),  # an integration user

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from refundrecon.adapters.base import ReadOptions, TableRead
@@ -85,8 +86,8 @@ class _Lookups:
         quantum = Decimal(1).scaleb(-int(exponent))
         try:
             exported = parse_formatted_amount(text, "amount", self.decimal_comma)
-            pos = _exact(exported * 1, quantum, "amount")
-            neg = _exact(exported * -1, quantum, "amount")
+            pos = _exact(exported, 1, quantum, "amount")
+            neg = _exact(exported, -1, quantum, "amount")
         except FieldError:
             return None
         return (str(exported), "-1" if exported < 0 else "1", str(pos), str(neg))
@@ -173,7 +174,9 @@ def _read(
         _bad_values(con, bad, "dates", "iso", sql.cell(cols.date_created), blank_ok=True)
     parts = [cols.amount] + [p for p in (cols.tax, cols.shipping, cols.discount) if p >= 0]
     _amounts(con, lookups, parts, sql)
-    for position in parts:
+    con.execute("CREATE TEMP TABLE bad_amounts AS SELECT t, c FROM amounts WHERE pos IS NULL")
+    any_bad = _count(con, "SELECT count(*) FROM bad_amounts") > 0
+    for position in parts if any_bad else ():
         empty = (
             "false"
             if position == cols.amount
@@ -181,11 +184,12 @@ def _read(
             if position == cols.tax
             else f"{sql.stripped(position)} = ''"
         )
-        found = con.execute(
-            f"SELECT count(*) FROM (SELECT DISTINCT {sql.cell(position)} AS t, "
-            f"{sql.cell(cols.currency)} AS c FROM src WHERE NOT ({empty})) x "
-            "SEMI JOIN amounts a ON a.t = x.t AND a.c = x.c AND a.pos IS NULL"
-        ).fetchall()[0][0]
+        found = _count(
+            con,
+            "SELECT count(*) FROM (SELECT 1 FROM src JOIN bad_amounts b "
+            f"ON b.t = {sql.cell(position)} AND b.c = {sql.cell(cols.currency)} "
+            f"WHERE NOT ({empty}) LIMIT 1)",
+        )
         if found:
             bad.append(
                 f"({empty} OR ({sql.cell(position)}, {sql.cell(cols.currency)}) NOT IN "
@@ -196,19 +200,12 @@ def _read(
         if cols.main_line >= 0
         else "false"
     )
+    readable = f"({' AND '.join(bad)})" if bad else "true"
     con.execute(
-        f"CREATE TEMP TABLE checked AS SELECT _row, {sql.stripped(cols.key)} AS _key, "
-        f"{main_sql} AS _main, {sql.cell(cols.amount)} AS _amount_raw FROM src"
-    )
-    readable = "true"
-    if bad:
-        con.execute(
-            f"CREATE TEMP TABLE unreadable AS SELECT _row FROM src WHERE NOT ({' AND '.join(bad)})"
-        )
-        readable = "_row NOT IN (SELECT _row FROM unreadable)"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE checked AS SELECT *, _key <> '' AND {readable} AS _ok "
-        "FROM checked"
+        f"CREATE TEMP TABLE checked AS SELECT _row, _key, _main, _amount_raw, "
+        f"_key <> '' AND coalesce({readable}, true) AS _ok FROM ("
+        f"SELECT *, {sql.stripped(cols.key)} AS _key, {main_sql} AS _main, "
+        f"{sql.cell(cols.amount)} AS _amount_raw FROM src)"
     )
     agree = "" if cols.main_line >= 0 else " AND count(DISTINCT _amount_raw) = 1"
     con.execute(
@@ -274,12 +271,20 @@ def _bad_values(
     """Add a row condition excluding cells whose looked-up value is unreadable, if any are."""
     blank = f"{cell} = '' OR " if blank_ok else ""
     unreadable = f"SELECT key FROM {table} WHERE {column} IS NULL"
-    found = con.execute(
-        f"SELECT count(*) FROM (SELECT DISTINCT {cell} AS v FROM src WHERE NOT ({blank}false)) "
-        f"WHERE v IN ({unreadable})"
-    ).fetchall()[0][0]
+    if not _count(con, f"SELECT count(*) FROM ({unreadable})"):
+        return
+    found = _count(
+        con,
+        f"SELECT count(*) FROM (SELECT 1 FROM src WHERE NOT ({blank}false) "
+        f"AND {cell} IN ({unreadable}) LIMIT 1)",
+    )
     if found:
         bad.append(f"({blank}{cell} NOT IN ({unreadable}))")
+
+
+def _count(con: duckdb.DuckDBPyConnection, query: str) -> int:
+    """The single integer a ``SELECT count(*)`` query gives."""
+    return int(con.execute(query).fetchall()[0][0])
 
 
 _INT = r"(0|[1-9][0-9]{0,26}|[1-9][0-9]{0,2}(,[0-9]{3}){1,8})"
@@ -307,26 +312,24 @@ def _amounts(
     fast = (
         "false" if lookups.decimal_comma else f"regexp_full_match(t, {quote_literal(_FAST_AMOUNT)})"
     )
-    exported = (
-        "CASE WHEN starts_with(t, '(') OR starts_with(t, '-') THEN '-' ELSE '' END "
-        "|| replace(regexp_replace(t, '[()-]', '', 'g'), ',', '')"
-    )
-
-    def scaled(sql_of: str) -> str:
-        """Per exponent: the text of ``sql_of(q)`` when ``v`` has no finer decimals, else NULL."""
-        branches = " ".join(
-            f"WHEN '{e}' THEN CASE WHEN CAST(v AS DECIMAL(38,{e})) = v THEN "
-            f"CAST({sql_of.format(q=f'CAST(v AS DECIMAL(38,{e}))')} AS VARCHAR) END"
-            for e in (0, 2, 3, 4)
-        )
-        return f"CASE e {branches} END"
-
+    # The fast shapes have a canonical integer part (no leading zeros), so the amount's text
+    # is built from its digits: exact when the decimals beyond the currency's are zeros, and
+    # refused (to the row reader, which says why) when too long for 28-digit decimals.
     con.execute(
         "CREATE TEMP TABLE amounts_sql AS SELECT t, c, exported, "
-        "CASE WHEN v < 0 THEN '-1' ELSE '1' END AS sign, "
-        f"{scaled('{q}')} AS pos, {scaled('-{q}')} AS neg FROM ("
-        "SELECT t, c, e, exported, CAST(exported AS DECIMAL(38,10)) AS v FROM ("
-        f"SELECT t, c, e, {exported} AS exported FROM amount_texts WHERE {fast}))"
+        "CASE WHEN neg AND NOT zero THEN '-1' ELSE '1' END AS sign, "
+        "CASE WHEN zero THEN mag ELSE (CASE WHEN neg THEN '-' ELSE '' END) || mag END AS pos, "
+        "CASE WHEN zero THEN mag ELSE (CASE WHEN neg THEN '' ELSE '-' END) || mag END AS neg "
+        "FROM (SELECT t, c, neg, zero, mag, (CASE WHEN starts_with(t, '-') OR (neg AND NOT zero) "
+        "THEN '-' ELSE '' END) || body AS exported "  # Python negates (0) to 0, keeps -0
+        "FROM (SELECT t, c, neg, body, ip = '0' AND ltrim(fp, '0') = '' AS zero, "
+        "CASE WHEN length(rtrim(fp, '0')) > e OR (ip <> '0' AND length(ip) + e > 28) THEN NULL "
+        "WHEN e = 0 THEN ip ELSE ip || '.' || rpad(left(fp, e), e, '0') END AS mag "
+        "FROM (SELECT t, c, e, neg, body, split_part(body, '.', 1) AS ip, "
+        "split_part(body, '.', 2) AS fp FROM (SELECT t, c, CAST(e AS INTEGER) AS e, "
+        "starts_with(t, '(') OR starts_with(t, '-') AS neg, "
+        "replace(regexp_replace(t, '[()-]', '', 'g'), ',', '') AS body "
+        f"FROM amount_texts WHERE {fast}))))"
     )
     slow = con.execute(
         "SELECT t, c, e FROM amount_texts ANTI JOIN amounts_sql USING (t, c)"
@@ -347,13 +350,21 @@ def _amounts(
 
 
 def _split_created_from_sql(distinct: str) -> str:
-    """SQL of ``froms(key, name, kind, number)``: ``split_created_from`` of each text."""
-    kind = py_strip("substr(t, 1, strpos(t, '#') - 1)")
-    number = py_strip("substr(t, strpos(t, '#') + 1)")
-    split = f"strpos(t, '#') > 0 AND {kind} <> '' AND {number} <> ''"
+    """SQL of ``froms(key, name, kind, number)``: ``split_created_from`` of each text.
+
+    The text is stripped once and split at its first ``#`` (whitespace is never ``#``, so the
+    stripped text splits where the raw one does); the kind loses its trailing spaces before
+    the full strip, so "Invoice #INV1" takes the cheap path of ``py_strip``.
+    """
+    kind = py_strip("rtrim(substr(s, 1, j - 1), ' ')")
+    number = py_strip("ltrim(substr(s, j + 1), ' ')")
+    split = "j > 0 AND kind <> '' AND number <> ''"
     return (
-        f"SELECT t AS key, {py_strip('t')} AS name, CASE WHEN {split} THEN {kind} END AS kind, "
-        f"CASE WHEN {split} THEN {number} ELSE {py_strip('t')} END AS number FROM ({distinct})"
+        f"SELECT t AS key, s AS name, CASE WHEN {split} THEN kind END AS kind, "
+        f"CASE WHEN {split} THEN number ELSE s END AS number FROM ("
+        f"SELECT t, s, j, {kind} AS kind, {number} AS number FROM ("
+        f"SELECT t, s, strpos(s, '#') AS j FROM ("
+        f"SELECT t, {py_strip('t')} AS s FROM ({distinct}))))"
     )
 
 
@@ -467,12 +478,15 @@ def _winners(con: duckdb.DuckDBPyConnection, cols: _Columns, sql: _Sql) -> pa.Ta
     if cols.applied >= 0:
         extras["applies_to"] = applies
     selects += [f"{expr} AS {quote_ident(name)}" for name, expr in extras.items()]
-    selects += ["CAST(w._row AS BIGINT) AS _row", "ks._key AS payload_ref"]
+    selects += ["CAST(w._row AS BIGINT) AS _row", "ks._key AS payload_ref", "ks._first"]
     query = (
         f"SELECT {', '.join(selects)} FROM src w JOIN keys ks "
-        f"ON ks._win = w._row AND ks._simple {' '.join(joins)} ORDER BY ks._first"
+        f"ON ks._win = w._row AND ks._simple {' '.join(joins)}"
     )
     table = con.sql(query).to_arrow_table()
+    # first-seen order, as the row reader gives; sorting the Arrow result is cheaper than an
+    # ORDER BY that carries every text column through DuckDB's sort
+    table = table.take(pc.sort_indices(table["_first"])).drop_columns(["_first"])
     keep = [
         name
         for name in table.column_names

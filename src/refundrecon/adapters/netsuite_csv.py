@@ -29,7 +29,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from refundrecon.adapters.base import ReadOptions, Sniff, TableRead
@@ -352,10 +352,10 @@ class _Folder:
             if value:
                 extras[name] = value
         status_text = extras.get("status")
-        amount = _exact(exported * sign, quantum, cols.amount_label)
+        amount = _exact(exported, sign, quantum, cols.amount_label)
         tax = None
         if cols.tax >= 0 and row[cols.tax]:
-            tax = _exact(self._amount(row, cols.tax) * sign, quantum, "tax")
+            tax = _exact(self._amount(row, cols.tax), sign, quantum, "tax")
         return RefundRecord(
             source=SYSTEM,
             role=Role.LEDGER,
@@ -387,7 +387,7 @@ class _Folder:
     def _part(self, row: list[str], position: int, sign: int, quantum: Decimal) -> Decimal | None:
         if position < 0 or not row[position].strip():
             return None
-        return _exact(self._amount(row, position) * sign, quantum, self.labels[position])
+        return _exact(self._amount(row, position), sign, quantum, self.labels[position])
 
     def result(self) -> ReadResult:
         """Return the folded records (first-seen order) and every row error."""
@@ -405,9 +405,17 @@ class _Folder:
         return ReadResult(refunds=tuple(records), errors=tuple(self.log.errors), system=SYSTEM)
 
 
-def _exact(amount: Decimal, quantum: Decimal, field_name: str) -> Decimal:
-    """Give ``amount`` exactly the currency's decimals (``quantum``); refuse finer amounts."""
-    exact = amount.quantize(quantum) + _ZERO
+def _exact(value: Decimal, sign: int, quantum: Decimal, field_name: str) -> Decimal:
+    """Give ``value`` × ``sign`` exactly the currency's decimals (``quantum``).
+
+    The sign is applied without rounding (``copy_negate``); amounts finer than the currency
+    allows, or too long for exact decimal arithmetic (over 28 digits), are refused.
+    """
+    amount = value if sign > 0 else value.copy_negate()
+    try:
+        exact = amount.quantize(quantum) + _ZERO
+    except InvalidOperation:
+        raise FieldError(field_name, f"{amount} has too many digits") from None
     if exact != amount:
         raise FieldError(field_name, f"{amount} has more decimals than its currency allows")
     return exact
