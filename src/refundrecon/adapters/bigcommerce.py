@@ -37,9 +37,9 @@ from pathlib import Path
 
 from refundrecon.adapters.attributes_util import attributes
 from refundrecon.adapters.base import Adapter, ReadOptions, Sniff
-from refundrecon.adapters.common import ErrorLog, FieldError
+from refundrecon.adapters.common import FieldError
+from refundrecon.adapters.storefront_documents import read_storefront_objects
 from refundrecon.adapters.storefront_util import (
-    UNREADABLE,
     amount_of,
     as_mapping,
     currency_code,
@@ -53,8 +53,6 @@ from refundrecon.adapters.storefront_util import (
     optional_id,
     optional_text,
     part_amount,
-    raw_snippet,
-    read_documents,
     require_id,
     timestamp,
 )
@@ -252,18 +250,24 @@ def map_refund(
     )
 
 
-def _refund_list(document: object) -> tuple[list[object], str | None] | None:
-    """The refunds of a document (``data`` list or object) and a document-level currency."""
+def _refunds(document: object) -> list[object] | None:
+    """The refunds of a document: its ``data`` list, or its ``data`` object alone."""
     if not isinstance(document, dict):
         return None
     data = document.get("data")
-    code = document.get("currency_code") or document.get("currency")
-    currency = code if isinstance(code, str) else None
     if isinstance(data, list):
-        return data, currency
+        return data
     if isinstance(data, dict):
-        return [data], currency
+        return [data]
     return None
+
+
+def _currency(document: object, fallback: str | None) -> str | None:
+    """The document-level currency (``currency_code`` or ``currency``), else ``fallback``."""
+    if not isinstance(document, dict):
+        return fallback
+    code = document.get("currency_code") or document.get("currency")
+    return currency_code(code, "currency_code") if isinstance(code, str) and code else fallback
 
 
 class BigCommerceRefundsAdapter:
@@ -293,44 +297,22 @@ class BigCommerceRefundsAdapter:
 
     def read(self, path: Path, options: ReadOptions) -> ReadResult:
         """Read every refund; bad ones (or a missing currency) become row errors."""
-        log = ErrorLog(str(path))
-        records: list[RefundRecord] = []
+        file = str(path)
         fallback = declared_currency(options, self.currency)
-        for _, document in read_documents(path):
-            if isinstance(document, ValueError):
-                log.add(None, None, f"not valid JSON: {document}", None)
-                continue
-            found = _refund_list(document)
-            if found is None:
-                log.add(None, "data", "no data list of refunds", raw_snippet(document))
-                continue
-            refunds, document_currency = found
-            for index, refund in enumerate(refunds, start=1):
-                if not isinstance(refund, dict):
-                    log.add(index, None, "expected a refund object", raw_snippet(refund))
-                    continue
-                try:
-                    currency = (
-                        currency_code(document_currency, "currency_code")
-                        if document_currency
-                        else fallback
-                    )
-                    records.append(
-                        map_refund(
-                            refund,
-                            index,
-                            str(path),
-                            options,
-                            currency,
-                            self.providers,
-                            self.channels,
-                        )
-                    )
-                except FieldError as exc:
-                    log.add_field_error(index, exc, raw_snippet(refund))
-                except UNREADABLE as exc:  # a value of a kind no field check foresaw
-                    log.add(index, None, f"unreadable refund: {exc}", raw_snippet(refund))
-        return ReadResult(tuple(records), errors=tuple(log.errors), system=SYSTEM)
+
+        def build(refund: Mapping[str, object], index: int, document: object) -> RefundRecord:
+            currency = _currency(document, fallback)
+            return map_refund(refund, index, file, options, currency, self.providers, self.channels)
+
+        return read_storefront_objects(
+            path,
+            SYSTEM,
+            _refunds,
+            build,
+            noun="refund",
+            missing_field="data",
+            missing_reason="no data list of refunds",
+        )
 
 
 ADAPTERS: tuple[Adapter, ...] = (BigCommerceRefundsAdapter(),)

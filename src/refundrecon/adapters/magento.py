@@ -25,9 +25,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from refundrecon.adapters.base import Adapter, ReadOptions, Sniff
-from refundrecon.adapters.common import ErrorLog, FieldError
+from refundrecon.adapters.common import FieldError
+from refundrecon.adapters.storefront_documents import read_storefront_objects
 from refundrecon.adapters.storefront_util import (
-    UNREADABLE,
     amount_of,
     currency_code,
     first_item,
@@ -38,8 +38,6 @@ from refundrecon.adapters.storefront_util import (
     optional_amount,
     optional_id,
     part_amount,
-    raw_snippet,
-    read_documents,
     require_id,
     timestamp,
 )
@@ -171,27 +169,16 @@ class MagentoCreditMemoAdapter:
 
     def read(self, path: Path, options: ReadOptions) -> ReadResult:
         """Read every credit memo; bad ones become row errors."""
-        log = ErrorLog(str(path))
-        records: list[RefundRecord] = []
-        for _, document in read_documents(path):
-            if isinstance(document, ValueError):
-                log.add(None, None, f"not valid JSON: {document}", None)
-                continue
-            memos = _memos(document)
-            if memos is None:
-                log.add(None, "items", "no credit memos in the document", raw_snippet(document))
-                continue
-            for index, memo in enumerate(memos, start=1):
-                if not isinstance(memo, dict):
-                    log.add(index, None, "expected a credit memo object", raw_snippet(memo))
-                    continue
-                try:
-                    records.append(map_credit_memo(memo, index, str(path), options))
-                except FieldError as exc:
-                    log.add_field_error(index, exc, raw_snippet(memo))
-                except UNREADABLE as exc:  # a value of a kind no field check foresaw
-                    log.add(index, None, f"unreadable credit memo: {exc}", raw_snippet(memo))
-        return ReadResult(tuple(records), errors=tuple(log.errors), system=SYSTEM)
+        file = str(path)
+        return read_storefront_objects(
+            path,
+            SYSTEM,
+            _memos,
+            lambda memo, index, _: map_credit_memo(memo, index, file, options),
+            noun="credit memo",
+            missing_field="items",
+            missing_reason="no credit memos in the document",
+        )
 
 
 ADAPTERS: tuple[Adapter, ...] = (MagentoCreditMemoAdapter(),)

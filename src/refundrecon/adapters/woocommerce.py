@@ -28,9 +28,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from refundrecon.adapters.base import Adapter, ReadOptions, Sniff
-from refundrecon.adapters.common import ErrorLog, FieldError, parse_timestamp
+from refundrecon.adapters.common import FieldError, parse_timestamp
+from refundrecon.adapters.storefront_documents import read_storefront_objects
 from refundrecon.adapters.storefront_util import (
-    UNREADABLE,
     amount_of,
     as_mapping,
     currency_code,
@@ -44,8 +44,6 @@ from refundrecon.adapters.storefront_util import (
     optional_id,
     optional_text,
     part_amount,
-    raw_snippet,
-    read_documents,
     require_id,
 )
 from refundrecon.model.records import Provenance, ReadResult, RefundRecord
@@ -173,28 +171,17 @@ class WooCommerceRefundsAdapter:
 
     def read(self, path: Path, options: ReadOptions) -> ReadResult:
         """Read every refund; bad ones (or a missing currency) become row errors."""
-        log = ErrorLog(str(path))
-        records: list[RefundRecord] = []
+        file = str(path)
         currency = declared_currency(options, self.currency)
-        for _, document in read_documents(path):
-            if isinstance(document, ValueError):
-                log.add(None, None, f"not valid JSON: {document}", None)
-                continue
-            refunds = _refunds(document)
-            if refunds is None:
-                log.add(None, None, "expected a list of refunds", raw_snippet(document))
-                continue
-            for index, refund in enumerate(refunds, start=1):
-                if not isinstance(refund, dict):
-                    log.add(index, None, "expected a refund object", raw_snippet(refund))
-                    continue
-                try:
-                    records.append(map_refund(refund, index, str(path), options, currency))
-                except FieldError as exc:
-                    log.add_field_error(index, exc, raw_snippet(refund))
-                except UNREADABLE as exc:  # a value of a kind no field check foresaw
-                    log.add(index, None, f"unreadable refund: {exc}", raw_snippet(refund))
-        return ReadResult(tuple(records), errors=tuple(log.errors), system=SYSTEM)
+        return read_storefront_objects(
+            path,
+            SYSTEM,
+            _refunds,
+            lambda refund, index, _: map_refund(refund, index, file, options, currency),
+            noun="refund",
+            missing_field=None,
+            missing_reason="expected a list of refunds",
+        )
 
 
 ADAPTERS: tuple[Adapter, ...] = (WooCommerceRefundsAdapter(),)
