@@ -215,10 +215,12 @@ def _read(
         "arg_min(_row, CASE WHEN _main THEN _row ELSE _row + 1000000000000 END) AS _win "
         "FROM checked WHERE _key <> '' GROUP BY _key"
     )
-    froms = [p for p in (cols.created_from, cols.applied) if p >= 0]
-    if froms:
-        distinct = " UNION ".join(f"SELECT DISTINCT {sql.cell(p)} AS t FROM src" for p in froms)
-        con.execute(f"CREATE TEMP TABLE froms AS {_split_created_from_sql(distinct)}")
+    if cols.applied >= 0:
+        distinct = f"SELECT DISTINCT {sql.cell(cols.applied)} AS t FROM src"
+        con.execute(
+            "CREATE TEMP TABLE froms AS SELECT t AS key, f_number AS number "
+            f"FROM ({_split_sql(distinct)})"
+        )
     register_lookup(
         con,
         "methods",
@@ -349,22 +351,22 @@ def _amounts(
     )
 
 
-def _split_created_from_sql(distinct: str) -> str:
-    """SQL of ``froms(key, name, kind, number)``: ``split_created_from`` of each text.
+def _split_sql(relation: str) -> str:
+    """``relation`` (with a text column ``t``) plus ``split_created_from`` of ``t``.
 
-    The text is stripped once and split at its first ``#`` (whitespace is never ``#``, so the
-    stripped text splits where the raw one does); the kind loses its trailing spaces before
-    the full strip, so "Invoice #INV1" takes the cheap path of ``py_strip``.
+    Adds ``f_name``, ``f_kind`` and ``f_number``. The text is stripped once and split at its
+    first ``#`` (whitespace is never ``#``, so the stripped text splits where the raw one
+    does); the kind loses its trailing spaces before the full strip, so "Invoice #INV1" takes
+    the cheap path of ``py_strip``.
     """
     kind = py_strip("rtrim(substr(s, 1, j - 1), ' ')")
     number = py_strip("ltrim(substr(s, j + 1), ' ')")
-    split = "j > 0 AND kind <> '' AND number <> ''"
+    split = "j > 0 AND _kind <> '' AND _number <> ''"
     return (
-        f"SELECT t AS key, s AS name, CASE WHEN {split} THEN kind END AS kind, "
-        f"CASE WHEN {split} THEN number ELSE s END AS number FROM ("
-        f"SELECT t, s, j, {kind} AS kind, {number} AS number FROM ("
-        f"SELECT t, s, strpos(s, '#') AS j FROM ("
-        f"SELECT t, {py_strip('t')} AS s FROM ({distinct}))))"
+        f"SELECT *, s AS f_name, CASE WHEN {split} THEN _kind END AS f_kind, "
+        f"CASE WHEN {split} THEN _number ELSE s END AS f_number FROM ("
+        f"SELECT *, {kind} AS _kind, {number} AS _number FROM ("
+        f"SELECT *, strpos(s, '#') AS j FROM (SELECT *, {py_strip('t')} AS s FROM ({relation}))))"
     )
 
 
@@ -419,8 +421,7 @@ def _winners(con: duckdb.DuckDBPyConnection, cols: _Columns, sql: _Sql) -> pa.Ta
 
     from_number = "NULL"
     if cols.created_from >= 0:
-        joins.append(f"LEFT JOIN froms f ON f.key = {cell(cols.created_from)}")
-        from_number = f"CASE WHEN {cell(cols.created_from)} <> '' THEN f.number END"
+        from_number = f"CASE WHEN {cell(cols.created_from)} <> '' THEN w.f_number END"
     recorded = "NULL"
     created = "d.iso"
     if cols.date_created >= 0:
@@ -442,12 +443,12 @@ def _winners(con: duckdb.DuckDBPyConnection, cols: _Columns, sql: _Sql) -> pa.Ta
             f"JOIN froms f ON f.key = {cell(cols.applied)} WHERE {stripped(cols.applied)} <> '' "
             "GROUP BY ALL) GROUP BY _key"
         )
-        joins.append("LEFT JOIN applied ap ON ap._key = ks._key")
+        joins.append("LEFT JOIN applied ap ON ap._key = w._k")
         applies = "ap.ids"
     values = {
         "source": quote_literal(SYSTEM),
         "role": "'ledger'",
-        "record_id": "ks._key",
+        "record_id": "w._k",
         "record_type": "k.record_type",
         "order_ref": f"coalesce({ref('order_ref')}, {optional(cols.po_check)}, {from_number})",
         "sales_refund_ref": ref("sales_refund_ref"),
@@ -470,19 +471,20 @@ def _winners(con: duckdb.DuckDBPyConnection, cols: _Columns, sql: _Sql) -> pa.Ta
     selects = [f"{values.get(c, 'NULL')} AS {quote_ident(c)}" for c in REFUND_COLUMNS]
     extras = {"exported_amount": "a.exported", "tran_date": "left(d.iso, 10)"}
     if cols.created_from >= 0:
-        extras["created_from"] = f"CASE WHEN {cell(cols.created_from)} <> '' THEN f.name END"
-        extras["created_from_type"] = f"CASE WHEN {cell(cols.created_from)} <> '' THEN f.kind END"
+        extras["created_from"] = f"CASE WHEN {cell(cols.created_from)} <> '' THEN w.f_name END"
+        extras["created_from_type"] = f"CASE WHEN {cell(cols.created_from)} <> '' THEN w.f_kind END"
     for name, position in cols.extras:
         # an extra named like a canonical column is staged as extra_<name>, as the loader does
         extras[name if name not in REFUND_COLUMNS else f"extra_{name}"] = optional(position)
     if cols.applied >= 0:
         extras["applies_to"] = applies
     selects += [f"{expr} AS {quote_ident(name)}" for name, expr in extras.items()]
-    selects += ["CAST(w._row AS BIGINT) AS _row", "ks._key AS payload_ref", "ks._first"]
-    query = (
-        f"SELECT {', '.join(selects)} FROM src w JOIN keys ks "
-        f"ON ks._win = w._row AND ks._simple {' '.join(joins)}"
+    selects += ["CAST(w._row AS BIGINT) AS _row", "w._k AS payload_ref", "w._first"]
+    winners = (
+        f"SELECT src.*, ks._key AS _k, ks._first, {cell(cols.created_from)} AS t FROM src "
+        "JOIN keys ks ON ks._win = src._row AND ks._simple"
     )
+    query = f"SELECT {', '.join(selects)} FROM ({_split_sql(winners)}) w {' '.join(joins)}"
     table = con.sql(query).to_arrow_table()
     # first-seen order, as the row reader gives; sorting the Arrow result is cheaper than an
     # ORDER BY that carries every text column through DuckDB's sort
