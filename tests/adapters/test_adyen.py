@@ -13,16 +13,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from golden import FIXTURES, SAMPLES, by_id, check_golden, claimed_by, claimed_elsewhere
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from processor_support import (
-    FIXTURES,
-    SAMPLES,
-    all_sample_files,
-    check_golden,
-    claimed_by,
-    owner_of,
-)
 
 from refundrecon.adapters.adyen import (
     ADAPTERS,
@@ -30,7 +23,7 @@ from refundrecon.adapters.adyen import (
     AdyenSettlementDetailsAdapter,
 )
 from refundrecon.adapters.base import ReadOptions
-from refundrecon.model.records import ReadResult, RefundRecord
+from refundrecon.model.records import ReadResult
 
 OPTIONS = ReadOptions(naive_tz=UTC)
 ADYEN = SAMPLES / "adyen"
@@ -45,10 +38,6 @@ def report(path: Path, options: ReadOptions = OPTIONS) -> ReadResult:
 
 def notifications(path: Path) -> ReadResult:
     return AdyenNotificationAdapter().read(path, OPTIONS)
-
-
-def by_id(result: ReadResult) -> dict[str, RefundRecord]:
-    return {r.record_id: r for r in result.refunds}
 
 
 def sample_rows() -> tuple[list[str], list[list[str]]]:
@@ -291,9 +280,7 @@ def test_naive_event_date_uses_declared_zone(tmp_path: Path) -> None:
 
 
 def test_detects_own_samples_only() -> None:
-    for path in all_sample_files():
-        if owner_of(path) != "adyen":
-            assert claimed_by(ADAPTERS, path) == [], path
+    assert claimed_elsewhere(ADAPTERS, "adyen") == {}
     assert claimed_by(ADAPTERS, REPORT) == ["AdyenSettlementDetailsAdapter"]
     assert claimed_by(ADAPTERS, NOTIFICATIONS) == ["AdyenNotificationAdapter"]
 

@@ -11,16 +11,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from golden import FIXTURES, SAMPLES, by_id, check_golden, claimed_by, claimed_elsewhere, write_json
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from processor_support import (
-    FIXTURES,
-    SAMPLES,
-    all_sample_files,
-    check_golden,
-    claimed_by,
-    owner_of,
-)
 
 from refundrecon.adapters.base import ReadOptions
 from refundrecon.adapters.square import (
@@ -28,7 +21,7 @@ from refundrecon.adapters.square import (
     SquareOrderReturnsAdapter,
     SquarePaymentRefundsAdapter,
 )
-from refundrecon.model.records import ReadResult, RefundRecord
+from refundrecon.model.records import ReadResult
 
 OPTIONS = ReadOptions(naive_tz=UTC)
 SQUARE = SAMPLES / "square"
@@ -42,16 +35,6 @@ def refunds(path: Path, options: ReadOptions = OPTIONS) -> ReadResult:
 
 def orders(path: Path) -> ReadResult:
     return SquareOrderReturnsAdapter().read(path, OPTIONS)
-
-
-def by_id(result: ReadResult) -> dict[str, RefundRecord]:
-    return {r.record_id: r for r in result.refunds}
-
-
-def write(folder: Path, document: object) -> Path:
-    path = folder / "doc.json"
-    path.write_text(json.dumps(document))
-    return path
 
 
 def first_refund() -> dict[str, Any]:
@@ -160,7 +143,7 @@ def test_bad_refund_becomes_row_error(
     tmp_path: Path, overrides: dict[str, Any], field: str
 ) -> None:
     good = first_refund()
-    result = refunds(write(tmp_path, {"refunds": [good, {**good, **overrides}]}))
+    result = refunds(write_json(tmp_path, {"refunds": [good, {**good, **overrides}]}))
     assert len(result.refunds) == 1
     assert [(e.row, e.field) for e in result.errors] == [(1, field)]
 
@@ -169,7 +152,7 @@ def test_bad_return_order_becomes_row_error(tmp_path: Path) -> None:
     document = json.loads(ORDERS.read_text())
     document["orders"][0]["return_amounts"]["total_money"]["amount"] = -5
     document["orders"][2]["state"] = "ARCHIVED"
-    result = orders(write(tmp_path, document))
+    result = orders(write_json(tmp_path, document))
     assert len(result.refunds) == 2
     assert [(e.row, e.field) for e in result.errors] == [
         (0, "return_amounts.total_money"),
@@ -178,15 +161,13 @@ def test_bad_return_order_becomes_row_error(tmp_path: Path) -> None:
 
 
 def test_naive_timestamp_uses_declared_zone(tmp_path: Path) -> None:
-    path = write(tmp_path, {"refund": {**first_refund(), "created_at": "2024-03-04T08:22:41"}})
+    path = write_json(tmp_path, {"refund": {**first_refund(), "created_at": "2024-03-04T08:22:41"}})
     [record] = refunds(path, ReadOptions(naive_tz=ZoneInfo("America/Los_Angeles"))).refunds
     assert record.created_at == datetime(2024, 3, 4, 16, 22, 41, tzinfo=UTC)
 
 
 def test_detects_own_samples_only() -> None:
-    for path in all_sample_files():
-        if owner_of(path) != "square":
-            assert claimed_by(ADAPTERS, path) == [], path
+    assert claimed_elsewhere(ADAPTERS, "square") == {}
     assert claimed_by(ADAPTERS, REFUNDS) == ["SquarePaymentRefundsAdapter"]
     assert claimed_by(ADAPTERS, ORDERS) == ["SquareOrderReturnsAdapter"]
 
@@ -231,7 +212,7 @@ json_values = st.recursive(
 def test_malformed_refunds_never_raise(edits: list[tuple[str, Any]], junk: Any) -> None:
     items: list[Any] = [{**first_refund(), key: value} for key, value in edits] + [junk]
     with tempfile.TemporaryDirectory() as folder:
-        result = refunds(write(Path(folder), {"refunds": items}))
+        result = refunds(write_json(Path(folder), {"refunds": items}))
     assert len(result.refunds) + len(result.errors) == len(items)
 
 
@@ -249,7 +230,7 @@ def test_malformed_orders_never_raise(edits: list[tuple[str, Any]]) -> None:
     base = json.loads(ORDERS.read_text())["orders"][0]
     items = [{**base, key: value} for key, value in edits]
     with tempfile.TemporaryDirectory() as folder:
-        result = orders(write(Path(folder), {"orders": items}))
+        result = orders(write_json(Path(folder), {"orders": items}))
     assert len(result.refunds) + len(result.errors) <= len(items)
 
 
@@ -258,5 +239,5 @@ def test_malformed_orders_never_raise(edits: list[tuple[str, Any]]) -> None:
     [({"refunds": [], "cursor": ""}, 0), ({}, 1), ([], 1), ({"errors": [{"code": "X"}]}, 1)],
 )
 def test_empty_and_foreign_documents(tmp_path: Path, document: object, errors: int) -> None:
-    result = refunds(write(tmp_path, document))
+    result = refunds(write_json(tmp_path, document))
     assert (len(result.refunds), len(result.errors)) == (0, errors)
