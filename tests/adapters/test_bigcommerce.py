@@ -9,21 +9,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from golden import SAMPLES, by_id, check_golden, claimed_by, claimed_elsewhere
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from storefront_support import (
-    CHANGES,
-    SAMPLES,
-    check_golden,
-    claimed_by,
-    mutated_file,
-    options,
-    other_files,
-)
+from storefront_support import CHANGES, mutated_file, options
 
 from refundrecon.adapters import bigcommerce
 from refundrecon.adapters.bigcommerce import BigCommerceRefundsAdapter
-from refundrecon.model.records import ReadResult, RefundRecord
+from refundrecon.model.records import ReadResult
 
 SAMPLE = SAMPLES / "bigcommerce" / "refunds.json"
 
@@ -32,18 +25,13 @@ def read(path: Path = SAMPLE, currency: str | None = "USD") -> ReadResult:
     return BigCommerceRefundsAdapter(currency).read(path, options())
 
 
-def by_id(result: ReadResult) -> dict[str, RefundRecord]:
-    return {r.record_id: r for r in result.refunds}
-
-
 def test_sample_matches_golden() -> None:
     check_golden(read(), "bigcommerce", "refunds")
 
 
 def test_sample_is_claimed_and_nothing_else_is() -> None:
     assert claimed_by(bigcommerce.ADAPTERS, SAMPLE) == ["BigCommerceRefundsAdapter"]
-    claimed = {p.name: claimed_by(bigcommerce.ADAPTERS, p) for p in other_files("bigcommerce")}
-    assert {name: who for name, who in claimed.items() if who} == {}
+    assert claimed_elsewhere(bigcommerce.ADAPTERS, "bigcommerce", ".json") == {}
 
 
 @pytest.mark.parametrize(

@@ -9,21 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from golden import FIXTURES, SAMPLES, by_id, check_golden, claimed_by, claimed_elsewhere
 from hypothesis import HealthCheck, given, settings
-from storefront_support import (
-    CHANGES,
-    FIXTURES,
-    SAMPLES,
-    check_golden,
-    claimed_by,
-    mutated_file,
-    options,
-    other_files,
-)
+from storefront_support import CHANGES, mutated_file, options
 
 from refundrecon.adapters import magento
 from refundrecon.adapters.magento import MagentoCreditMemoAdapter
-from refundrecon.model.records import ReadResult, RefundRecord
+from refundrecon.model.records import ReadResult
 
 SAMPLE = SAMPLES / "magento" / "creditmemos_search.json"
 ZONE = timezone(timedelta(hours=2))
@@ -33,18 +25,13 @@ def read(path: Path = SAMPLE, zone: timezone = ZONE) -> ReadResult:
     return MagentoCreditMemoAdapter().read(path, options(zone))
 
 
-def by_id(result: ReadResult) -> dict[str, RefundRecord]:
-    return {r.record_id: r for r in result.refunds}
-
-
 def test_sample_matches_golden() -> None:
     check_golden(read(), "magento", "creditmemos_search")
 
 
 def test_sample_is_claimed_and_nothing_else_is() -> None:
     assert claimed_by(magento.ADAPTERS, SAMPLE) == ["MagentoCreditMemoAdapter"]
-    claimed = {p.name: claimed_by(magento.ADAPTERS, p) for p in other_files("magento")}
-    assert {name: who for name, who in claimed.items() if who} == {}
+    assert claimed_elsewhere(magento.ADAPTERS, "magento", ".json") == {}
 
 
 def test_base_currency_is_the_amount_and_order_currency_is_kept() -> None:

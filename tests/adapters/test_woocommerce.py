@@ -9,21 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from golden import FIXTURES, SAMPLES, by_id, check_golden, claimed_by, claimed_elsewhere
 from hypothesis import HealthCheck, given, settings
-from storefront_support import (
-    CHANGES,
-    FIXTURES,
-    SAMPLES,
-    check_golden,
-    claimed_by,
-    mutated_file,
-    options,
-    other_files,
-)
+from storefront_support import CHANGES, mutated_file, options
 
 from refundrecon.adapters import woocommerce
 from refundrecon.adapters.woocommerce import WooCommerceRefundsAdapter
-from refundrecon.model.records import ReadResult, RefundRecord
+from refundrecon.model.records import ReadResult
 
 SAMPLE = SAMPLES / "woocommerce" / "order_refunds.json"
 ZONE = timezone(timedelta(hours=2))
@@ -33,18 +25,13 @@ def read(path: Path = SAMPLE, currency: str | None = "USD", zone: timezone = ZON
     return WooCommerceRefundsAdapter(currency).read(path, options(zone))
 
 
-def by_id(result: ReadResult) -> dict[str, RefundRecord]:
-    return {r.record_id: r for r in result.refunds}
-
-
 def test_sample_matches_golden() -> None:
     check_golden(read(), "woocommerce", "order_refunds")
 
 
 def test_sample_is_claimed_and_nothing_else_is() -> None:
     assert claimed_by(woocommerce.ADAPTERS, SAMPLE) == ["WooCommerceRefundsAdapter"]
-    claimed = {p.name: claimed_by(woocommerce.ADAPTERS, p) for p in other_files("woocommerce")}
-    assert {name: who for name, who in claimed.items() if who} == {}
+    assert claimed_elsewhere(woocommerce.ADAPTERS, "woocommerce", ".json") == {}
 
 
 def test_positive_header_negative_lines() -> None:
