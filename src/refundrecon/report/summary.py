@@ -6,14 +6,13 @@ exact decimals per currency, so the parts always add up to the whole.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import duckdb
 
 from refundrecon.model.money import format_amount
-from refundrecon.model.vocab import CaseStatus, DiscrepancyKind, Role
+from refundrecon.model.vocab import CaseStatus, Role
 
 
 @dataclass
@@ -64,7 +63,7 @@ class PeriodSummary:
 
 
 def summarize(con: duckdb.DuckDBPyConnection) -> list[PeriodSummary]:
-    """Return one summary per period, oldest first, plus nothing else: callers add totals."""
+    """Return one summary per period, oldest first; ``combine`` adds them into a total."""
     periods: dict[str, PeriodSummary] = {}
 
     def period(name: str) -> PeriodSummary:
@@ -117,17 +116,3 @@ def combine(periods: list[PeriodSummary], name: str = "all") -> PeriodSummary:
         for cur, amount in part.discrepant_totals.items():
             total.discrepant_totals[cur] = total.discrepant_totals.get(cur, Decimal(0)) + amount
     return total
-
-
-def kinds_in_order() -> list[str]:
-    """Discrepancy kinds in vocabulary order, for stable tables."""
-    return [kind.value for kind in DiscrepancyKind]
-
-
-def by_kind(periods: list[PeriodSummary]) -> dict[str, int]:
-    """Total discrepancies per kind over all periods."""
-    counts: dict[str, int] = defaultdict(int)
-    for part in periods:
-        for kind, n in part.kinds.items():
-            counts[kind] += n
-    return dict(counts)
