@@ -80,3 +80,27 @@ def test_decimals_follow_the_currency(report: dict[str, object]) -> None:
 def test_as_of_is_recorded(report: dict[str, object]) -> None:
     assert datetime.fromisoformat(str(report["as_of"])).tzinfo is not None
     assert Path(str(report["inputs"]["files"][0]["path"])).name  # type: ignore[index]
+
+
+def test_totals_equal_the_input_files_to_the_cent(report: dict[str, object]) -> None:
+    """Sum every input row's amount independently of the store and compare with the report."""
+    import csv
+
+    files = report["inputs"]["files"]  # type: ignore[index]
+    expected: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    counts: dict[str, int] = defaultdict(int)
+    for entry in files:
+        if entry["kind"] != "refunds":
+            continue
+        with Path(entry["path"]).open(newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                expected[(row["role"], row["currency"])] += Decimal(row["amount"])
+                counts[row["role"]] += 1
+    overall = report["summary"]["overall"]["roles"]  # type: ignore[index]
+    got = {
+        (role, currency): Decimal(amount)
+        for role, part in overall.items()
+        for currency, amount in part["totals"].items()
+    }
+    assert got == dict(expected)
+    assert {role: part["count"] for role, part in overall.items()} == dict(counts)
