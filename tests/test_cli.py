@@ -71,3 +71,28 @@ def test_explain_unknown_case_is_bad_usage(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "no case C-0000000000000000" in result.output
+
+
+def test_column_map_reads_a_users_own_export(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[1]
+    result = CliRunner().invoke(
+        main,
+        [
+            "reconcile",
+            str(root / "tests/ingest/samples/column_map/erp_credit_notes.csv"),
+            "--column-map",
+            str(root / "examples/column-maps/erp-europe-credit-notes.toml"),
+            "--as-of",
+            "2026-04-10T00:00:00+00:00",
+            "--db",
+            str(tmp_path / "run.duckdb"),
+            "--quarantine",
+            str(tmp_path / "q.csv"),
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert "Read 5 refund records" in result.output
+    quarantined = (tmp_path / "q.csv").read_text()
+    assert ",5,amount," in quarantined
+    assert ",6,method," in quarantined
+    assert ",7,created_at," in quarantined
