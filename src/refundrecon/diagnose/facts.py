@@ -220,11 +220,15 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _pylist(column: pa.ChunkedArray) -> list[Any]:
-    """Python values of one Arrow column; instants become UTC datetimes the fast way."""
+    """Python values of one Arrow column; instants and decimals are converted the fast way."""
     kind = column.type
     if pa.types.is_timestamp(kind) and kind.tz is not None:
         micros = column.cast(pa.timestamp("us", tz=kind.tz)).cast(pa.int64()).to_pylist()
         return [None if m is None else _EPOCH + timedelta(microseconds=m) for m in micros]
+    if pa.types.is_decimal(kind):
+        # exact: the decimal's own text (all its scale digits) parsed by Decimal
+        texts = column.cast(pa.string()).to_pylist()
+        return [None if t is None else Decimal(t) for t in texts]
     values: list[Any] = column.to_pylist()
     return values
 
