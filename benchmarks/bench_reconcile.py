@@ -48,7 +48,13 @@ def _pipeline(data: Path, as_of: str, memory_limit: str) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(
         json.dumps(
-            {"seconds": elapsed, "records": run.load.records, "cases": cases, "peak_bytes": peak}
+            {
+                "seconds": elapsed,
+                "cpu": cpu,
+                "records": run.load.records,
+                "cases": cases,
+                "peak_bytes": peak,
+            }
         )
     )
 
