@@ -45,6 +45,8 @@ def reconcile(
     if database is not None and database.exists():
         database.unlink()
     con = duckdb.connect(str(database) if database else ":memory:")
+    # The command line draws its own progress; the database's own bar would break --quiet.
+    con.execute("SET enable_progress_bar = false")
     if settings.memory_limit:
         spill = Path(tempfile.gettempdir()) / "refundrecon-spill"
         con.execute(f"SET memory_limit = '{settings.memory_limit}'")
