@@ -73,7 +73,7 @@ def _variants(hook: dict[str, object]) -> list[dict[str, object]]:
     split["id"] = 9102
     first = split["transactions"][0]
     split["transactions"] = [
-        first | {"id": 1, "amount": "10.00", "gateway": " gift_card "},
+        first | {"id": 1, "amount": "10.00", "gateway": "gift_card"},
         first | {"id": 2, "amount": "11.60", "gateway": "shopify_payments", "source_name": "pos"},
     ]
     split["order_adjustments"] = [
@@ -103,6 +103,7 @@ def _variants(hook: dict[str, object]) -> list[dict[str, object]]:
             {"status": "pending"},
             {"gateway": 5},
             {"id": "abc"},
+            {"gateway": " gift_card "},
         ]
     ):
         body = json.loads(json.dumps(plain))
@@ -134,13 +135,14 @@ def test_every_sample_refund_gives_the_same_records_and_errors(tmp_path: Path) -
     fast = _check_same(path)
     assert fast is not None
     mapped = {str(r["record_id"]) for r in fast.table.to_pylist()}
-    # JPY, split tender with adjustments, a restock that is not a boolean: all in SQL
-    assert {"9101", "9102", "9206"} <= mapped
+    # JPY, split tender with adjustments, a restock that is not a boolean, a note that is
+    # not text, a return, a gateway that is not text, embedded line items: all in SQL
+    assert {"9101", "9102", "9205", "9206", "9207", "9305", "7401", "7003"} <= mapped
     handed = {r.record_id for r in fast.records}
-    # key: value note, naive time, note not text, a return; a JSON number
-    # amount, more decimals, lower-case currency, pending, numeric gateway, text id
-    expected = {"9200", "9201", "9205", "9207", "9300", "9301", "9303", "9304", "9305"}
-    assert expected | {"9306"} <= handed
+    # key: value note, naive time; a JSON number amount, more decimals, lower-case currency,
+    # pending, text id, a gateway to strip; presentment in another currency, a pending refund
+    expected = {"9200", "9201", "9300", "9301", "9303", "9304", "9306", "9307", "7001", "7008"}
+    assert expected <= handed
     assert {(e.row, e.field) for e in fast.errors} >= {
         (len(refunds) + 8, "user_id"),  # true is no id
         (len(refunds) + 14, "transactions[0].amount"),  # "21,60"
