@@ -24,13 +24,118 @@ from datetime import UTC
 from pathlib import Path
 
 from refundrecon.adapters.base import ReadOptions
+from refundrecon.adapters.shopify_columnar import json_source
+from refundrecon.adapters.shopify_columnar_sql import COLUMNS
 from refundrecon.adapters.shopify_refund import map_refund
 from refundrecon.adapters.shopify_rest import ShopifyRestAdapter, ShopifyWebhookAdapter
 from refundrecon.adapters.storefront_util import iter_jsonl, load_json_fast
 from refundrecon.ingest.native import read_columnar
 from refundrecon.model.records import Provenance
+from refundrecon.store.sql import quote_ident
 
+_BAG = (
+    '{{"shop_money":{{"amount":"{0}","currency_code":"USD"}},'
+    '"presentment_money":{{"amount":"{0}","currency_code":"USD"}}}}'
+)
 _TEMPLATE = (
+    '{{"id":{rid},"order_id":{oid},"created_at":"2024-05-{day:02d}T{hour:02d}:{minute:02d}:00'
+    '-04:00","note":{note},"user_id":{user},"processed_at":"2024-05-{day:02d}T{hour:02d}:'
+    '{minute:02d}:05-04:00","restock":true,"duties":[],"total_duties_set":{duties},'
+    '"return":null,"refund_shipping_lines":[],'
+    '"admin_graphql_api_id":"gid://shopify/Refund/{rid}",'
+    '"refund_line_items":[{{"id":{lid},"quantity":1,"line_item_id":{liid},"location_id":{loc},'
+    '"restock_type":"return","subtotal":{sub},"total_tax":{tax},"subtotal_set":{sub_set},'
+    '"total_tax_set":{tax_set},"line_item":{{"id":{liid},"variant_id":{vid},'
+    '"title":"Linen shirt","quantity":{quantity},"sku":"SKU-{vid}","variant_title":"M",'
+    '"vendor":"Acme","fulfillment_service":"{service}","product_id":{pid},'
+    '"requires_shipping":true,"taxable":true,"gift_card":false,"name":"Linen shirt - M",'
+    '"variant_inventory_management":"shopify","properties":[],"product_exists":true,'
+    '"fulfillable_quantity":0,"grams":200,"price":{price},"total_discount":"0.00",'
+    '"fulfillment_status":"fulfilled","price_set":{price_set},"total_discount_set":{zero_set},'
+    '"discount_allocations":[{{"amount":{disc},"discount_application_index":0,'
+    '"amount_set":{disc_set}}}],"duties":[],"product_type":"{product_type}",'
+    '"admin_graphql_api_id":"gid://shopify/LineItem/{liid}","tax_lines":[{{"title":"State Tax",'
+    '"price":{tax},"rate":0.08,"channel_liable":false,"price_set":{tax_set}}}]}}}}],'
+    '"transactions":[{{"id":{tid},"order_id":{oid},"kind":"refund",'
+    '"gateway":"{gateway}","status":"success","message":"Refunded","created_at":"2024-05-{day:02d}T'
+    '{hour:02d}:{minute:02d}:03-04:00","test":false,"authorization":"re_{tid}","location_id":null,'
+    '"user_id":null,"parent_id":{parent},"device_id":null,"error_code":null,'
+    '"source_name":"{source}","receipt":{{}},"amount":"{total}","currency":"USD",'
+    '"admin_graphql_api_id":"gid://shopify/OrderTransaction/{tid}"}}],'
+    '"order_adjustments":[{adjustments}]}}'
+)
+_SHIPPING = (
+    '{{"id":{aid},"order_id":{oid},"refund_id":{rid},"kind":"shipping_refund","reason":'
+    '"Shipping refund","amount":"-5.00","tax_amount":"0.00","amount_set":{amount_set},'
+    '"tax_amount_set":{tax_set}}}'
+)
+_GATEWAYS = ("shopify_payments", "shopify_payments", "paypal", "gift_card", "cash")
+_SERVICES = ("manual", "manual", "manual", "amazon_marketplace_web")
+_TYPES = ("Shirts", "Trousers", "Shoes", "Bags", "Hats")
+
+
+def _usd(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def refund_line(index: int) -> str:
+    """One synthetic refund as compact JSON (deterministic by index).
+
+    The 2024-04 REST shape: one refund line with MoneyBags and its embedded ``line_item``
+    (discount allocation, tax line, a float tax rate), one gateway refund transaction, every
+    fifth refund a shipping adjustment, every fourth a partial quantity (pro-rata discount).
+    """
+    cents = 500 + (index * 7919) % 40000
+    tax = cents * 8 // 100
+    shipping = index % 5 == 0
+    total = cents + tax + (500 if shipping else 0)
+    quantity = 2 if index % 4 == 0 else 1
+    discount = (cents // 10) * quantity
+    gateway = _GATEWAYS[index % len(_GATEWAYS)]
+    return _TEMPLATE.format(
+        rid=10_000_000 + index,
+        oid=20_000_000 + index // 2,
+        day=1 + index % 28,
+        hour=index % 24,
+        minute=index % 60,
+        note='"Customer changed mind"' if index % 3 == 0 else "null",
+        user=400 + index % 37,
+        duties="null",
+        lid=30_000_000 + index,
+        liid=40_000_000 + index,
+        vid=45_000_000 + index % 5000,
+        pid=46_000_000 + index % 500,
+        loc=300 + index % 12,
+        quantity=quantity,
+        service=_SERVICES[index % len(_SERVICES)],
+        product_type=_TYPES[index % len(_TYPES)],
+        sub=f'"{_usd(cents)}"',
+        tax=f'"{_usd(tax)}"',
+        sub_set=_BAG.format(_usd(cents)),
+        tax_set=_BAG.format(_usd(tax)),
+        price=f'"{_usd(cents + cents // 10)}"',
+        price_set=_BAG.format(_usd(cents + cents // 10)),
+        zero_set=_BAG.format("0.00"),
+        disc=f'"{_usd(discount)}"',
+        disc_set=_BAG.format(_usd(discount)),
+        tid=50_000_000 + index,
+        parent=60_000_000 + index,
+        gateway=gateway,
+        source="pos" if gateway == "cash" else "web",
+        total=_usd(total),
+        adjustments=_SHIPPING.format(
+            aid=70_000_000 + index,
+            oid=20_000_000 + index // 2,
+            rid=10_000_000 + index,
+            amount_set=_BAG.format("-5.00"),
+            tax_set=_BAG.format("0.00"),
+        )
+        if shipping
+        else "",
+    )
+
+
+_LEAN_TEMPLATE = (
     '{{"id":{rid},"order_id":{oid},"created_at":"2024-05-{day:02d}T{hour:02d}:{minute:02d}:00'
     '-04:00","note":null,"user_id":{user},"processed_at":"2024-05-{day:02d}T{hour:02d}:'
     '{minute:02d}:05-04:00","restock":true,"admin_graphql_api_id":"gid://shopify/Refund/{rid}",'
@@ -45,21 +150,19 @@ _TEMPLATE = (
     '"user_id":null,"parent_id":{pid},"source_name":"{source}","amount":"{total}",'
     '"currency":"USD"}}],"order_adjustments":[{adjustments}]}}'
 )
-_SHIPPING = (
+_LEAN_SHIPPING = (
     '{{"id":{aid},"order_id":{oid},"refund_id":{rid},"kind":"shipping_refund","reason":'
     '"Shipping refund","amount":"-5.00","tax_amount":"0.00"}}'
 )
-_GATEWAYS = ("shopify_payments", "shopify_payments", "paypal", "gift_card", "cash")
 
 
-def refund_line(index: int) -> str:
-    """One synthetic refund as compact JSON (deterministic by index)."""
+def lean_refund_line(index: int) -> str:
+    """A lean synthetic refund: no embedded ``line_item``, no MoneyBags on adjustments."""
     cents = 500 + (index * 7919) % 40000
     tax = cents * 8 // 100
     shipping = index % 5 == 0
-    total = cents + tax + (500 if shipping else 0)
     gateway = _GATEWAYS[index % len(_GATEWAYS)]
-    return _TEMPLATE.format(
+    return _LEAN_TEMPLATE.format(
         rid=10_000_000 + index,
         oid=20_000_000 + index // 2,
         day=1 + index % 28,
@@ -69,21 +172,24 @@ def refund_line(index: int) -> str:
         lid=30_000_000 + index,
         liid=40_000_000 + index,
         loc=300 + index % 12,
-        sub=f"{cents // 100}.{cents % 100:02d}",
-        tax=f"{tax // 100}.{tax % 100:02d}",
+        sub=_usd(cents),
+        tax=_usd(tax),
         tid=50_000_000 + index,
         pid=60_000_000 + index,
         gateway=gateway,
         source="pos" if gateway == "cash" else "web",
-        total=f"{total // 100}.{total % 100:02d}",
-        adjustments=_SHIPPING.format(aid=70_000_000 + index, oid=20_000_000 + index // 2, rid=index)
+        total=_usd(cents + tax + (500 if shipping else 0)),
+        adjustments=_LEAN_SHIPPING.format(
+            aid=70_000_000 + index, oid=20_000_000 + index // 2, rid=10_000_000 + index
+        )
         if shipping
         else "",
     )
 
 
-def write_file(folder: Path, rows: int, form: str) -> Path:
+def write_file(folder: Path, rows: int, form: str, shape: str = "full") -> Path:
     """Write the synthetic export and return its path."""
+    line = refund_line if shape == "full" else lean_refund_line
     path = folder / ("refunds.jsonl" if form == "jsonl" else "refunds.json")
     with path.open("w") as handle:
         if form == "json":
@@ -91,7 +197,7 @@ def write_file(folder: Path, rows: int, form: str) -> Path:
         for index in range(rows):
             if form == "json" and index:
                 handle.write(",\n")
-            handle.write(refund_line(index))
+            handle.write(line(index))
             if form == "jsonl":
                 handle.write("\n")
         if form == "json":
@@ -104,11 +210,23 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process so far, all threads (DuckDB's included), user and system."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     """Generate, read, and print rows/s, the split between parsing and mapping, and memory."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--format", choices=("jsonl", "json"), default="jsonl")
+    parser.add_argument(
+        "--shape",
+        choices=("full", "lean"),
+        default="full",
+        help="full: 2024-04 REST refunds with embedded line items; lean: no line_item",
+    )
     parser.add_argument("--breakdown", action="store_true", help="also time parse and map alone")
     parser.add_argument("--row-path", action="store_true", help="also time the row reader alone")
     parser.add_argument(
@@ -118,33 +236,38 @@ def main() -> None:
     options = ReadOptions(naive_tz=UTC)
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        path = write_file(Path(folder), args.rows, args.format)
+        path = write_file(Path(folder), args.rows, args.format, args.shape)
         size = path.stat().st_size
-        print(f"generated {args.rows:,} refunds, {size / 2**20:,.0f} MiB {args.format}", end="")
+        print(
+            f"generated {args.rows:,} {args.shape} refunds, {size / 2**20:,.0f} MiB {args.format}",
+            end="",
+        )
         print(f" in {time.perf_counter() - started:.1f} s")
         adapter = ShopifyWebhookAdapter() if args.format == "jsonl" else ShopifyRestAdapter()
         base = peak_mib()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         fast = read_columnar(adapter, path, options)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
         columnar = fast is not None
         if fast is not None:
             count = fast.table.num_rows + len(fast.records)
             assert count == args.rows and not fast.errors, (count, fast.errors[:3])
             print(
                 f"ingest path (columnar, {len(fast.records):,} handed to the row mapper): "
-                f"{count:,} records in {elapsed:.2f} s = {count / elapsed:,.0f} rows/s"
+                f"{count:,} records in {elapsed:.2f} s = {count / elapsed:,.0f} rows/s; "
+                f"CPU {cpu:.2f} s = {count / cpu:,.0f} rows per CPU-second"
             )
             print(f"peak RSS: {peak_mib():,.0f} MiB (before reading: {base:,.0f} MiB)")
             del fast
         if not columnar or args.row_path:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), cpu_seconds()
             result = adapter.read(path, options)
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
             count = len(result.refunds)
             assert count == args.rows and not result.errors, (count, result.errors[:3])
             print(
-                f"row reader: {count:,} records in {elapsed:.2f} s = {count / elapsed:,.0f} rows/s"
+                f"row reader: {count:,} records in {elapsed:.2f} s = {count / elapsed:,.0f} rows/s;"
+                f" CPU {cpu:.2f} s"
             )
             print(f"peak RSS: {peak_mib():,.0f} MiB (before reading: {base:,.0f} MiB)")
             del result
@@ -196,6 +319,16 @@ def columnar_floor(path: Path) -> None:
     elapsed = time.perf_counter() - started
     rate = table.num_rows / elapsed
     print(f"  columnar floor (DuckDB read_json, 2 threads, a few fields): {rate:,.0f} rows/s")
+    touched = " OR ".join(f"{quote_ident(name)} IS NOT NULL" for name in COLUMNS)
+    started, cpu = time.perf_counter(), cpu_seconds()
+    rows = connection.sql(f"SELECT count(*) FROM {json_source(path)} WHERE {touched}").fetchall()[
+        0
+    ][0]
+    elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    print(
+        f"  parse floor (read_json into every column the fast path reads, no mapping): "
+        f"{rows / elapsed:,.0f} rows/s, CPU {cpu:.2f} s"
+    )
 
 
 if __name__ == "__main__":

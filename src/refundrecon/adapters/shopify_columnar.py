@@ -54,7 +54,8 @@ def read_webhook_table(path: Path, options: ReadOptions, row_mapper: RowMapper) 
     return TableRead(table=table, records=result.refunds, errors=result.errors)
 
 
-def _source(path: Path) -> str:
+def json_source(path: Path) -> str:
+    """The ``read_json`` call reading a JSON Lines archive of refunds into ``COLUMNS``."""
     columns = ", ".join(f"{quote_literal(k)}: {quote_literal(v)}" for k, v in COLUMNS.items())
     return (
         f"read_json({quote_literal(str(path))}, format = 'newline_delimited', records = true, "
@@ -64,7 +65,7 @@ def _source(path: Path) -> str:
 
 def _map_lines(con: duckdb.DuckDBPyConnection, path: Path) -> pa.Table:
     """One mapped row per line of the archive, in line order (DuckDB keeps insertion order)."""
-    return con.sql(mapping_select(_source(path))).to_arrow_table()
+    return con.sql(mapping_select(json_source(path))).to_arrow_table()
 
 
 def _split(mapped: pa.Table) -> tuple[pa.Table, list[int]]:
