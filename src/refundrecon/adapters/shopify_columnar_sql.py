@@ -73,6 +73,8 @@ _DIGITS = "(0|[1-9][0-9]{0,13})"
 every sum stays exact within Python's 28-digit decimal context too."""
 
 _EXPONENTS = "MAP {" + ", ".join(f"'{k}': {v}" for k, v in CURRENCY_EXPONENTS.items()) + "}"
+_EXPONENT_ORDER = sorted(set(CURRENCY_EXPONENTS.values()), key=lambda e: (e != 2, e))
+"""Currency exponents, two first: a ``CASE`` tests its branches in order."""
 _METHODS = {
     "gift_card": "gift_card",
     "shopify_store_credit": "store_credit",
@@ -84,8 +86,14 @@ _METHODS = {
 
 
 def _all(items: str, var: str, check: str) -> str:
-    """Every element of a list passes ``check`` (an empty or NULL list passes)."""
-    return f"coalesce(list_bool_and(list_transform({items}, lambda {var}: {check})), true)"
+    """Every element of a list passes ``check`` (an empty or NULL list passes).
+
+    A NULL check is a failure: ``list_bool_and`` itself would skip it.
+    """
+    return (
+        f"coalesce(list_bool_and(list_transform({items}, lambda {var}: "
+        f"coalesce({check}, false))), true)"
+    )
 
 
 def _id_ok(sql: str) -> str:
@@ -138,7 +146,7 @@ def _amounts_ok(raws: list[tuple[str, bool]], signed: bool = True) -> str:
     """
     joined = "concat(" + ", '|', ".join(raw for raw, _ in raws) + ")"
     cases = []
-    for exponent in sorted(set(CURRENCY_EXPONENTS.values())):
+    for exponent in _EXPONENT_ORDER:
         one = _amount_pattern(exponent, signed)
         parts = [f"({one})?" if optional else one for _, optional in raws]
         pattern = quote_literal(r"\|".join(parts))
@@ -157,19 +165,27 @@ def _value(raw: str) -> str:
 
 
 def _bag_ok(bag: str) -> str:
-    """A MoneyBag: absent, or shop (and any presentment) money in the refund's currency."""
+    """A MoneyBag: absent, or shop (and any presentment) money in the refund's currency.
+
+    Checks are written as ``CASE`` rather than ``OR``: DuckDB evaluates a ``CASE`` branch only
+    on the rows that take it, while both sides of an ``OR`` are computed for every row.
+    """
     shop, pres = f"{bag}.shop_money", f"{bag}.presentment_money"
     amounts = _amounts_ok([(f"{shop}.amount", False), (f"{pres}.amount", True)])
     return (
-        f"({bag} IS NULL OR coalesce({shop}.currency_code = cur AND ({pres} IS NULL OR "
-        f"({pres}.currency_code = cur AND {pres}.amount IS NOT NULL)) AND {amounts}, false))"
+        f"CASE WHEN {bag} IS NULL THEN true ELSE coalesce({shop}.currency_code = cur AND "
+        f"CASE WHEN {pres} IS NULL THEN true ELSE {pres}.currency_code = cur AND "
+        f"{pres}.amount IS NOT NULL END AND {amounts}, false) END"
     )
 
 
 def _money_ok(bag: str, plain: str, required: bool = False) -> str:
     """``_Bag.read`` succeeds: the MoneyBag when present, else the plain amount."""
-    absent = "false" if required else f"{plain} IS NULL"
-    return f"({_bag_ok(bag)} AND ({bag} IS NOT NULL OR {absent} OR {_amount_ok(plain)}))"
+    absent = "false" if required else "true"
+    return (
+        f"CASE WHEN {bag} IS NOT NULL THEN {_bag_ok(bag)} WHEN {plain} IS NULL THEN {absent} "
+        f"ELSE {_amount_ok(plain)} END"
+    )
 
 
 def _money(bag: str, plain: str) -> str:
@@ -193,8 +209,8 @@ def _text_ok(raw: str, ascii_only: bool = False) -> str:
     """
     pattern = _ASCII_TEXT if ascii_only else _TEXT
     return (
-        f"({raw} IS NULL OR NOT starts_with({raw}, '\"') "
-        f"OR coalesce(regexp_full_match({raw}, {pattern}), false))"
+        f"CASE WHEN starts_with({raw}, '\"') THEN coalesce(regexp_full_match({raw}, {pattern}), "
+        "false) ELSE true END"
     )
 
 
