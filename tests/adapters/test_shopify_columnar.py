@@ -1,4 +1,5 @@
-"""Tests of the Shopify webhook archive's columnar fast path: the same records and errors."""
+"""Tests of the Shopify columnar fast paths (webhook archives, REST refund lists): the same
+records and errors as the row reader."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from storefront_support import CHANGES, SAMPLES, json_paths, mutate, options
 
 from refundrecon.adapters.base import TableRead
-from refundrecon.adapters.shopify_rest import ShopifyWebhookAdapter
+from refundrecon.adapters.shopify_columnar import read_rest_table
+from refundrecon.adapters.shopify_rest import ShopifyRestAdapter, ShopifyWebhookAdapter
 from refundrecon.adapters.storefront_util import load_json_fast
 from refundrecon.ingest.native import read_columnar, result_tables
 from refundrecon.model.interchange import FileKind
@@ -200,3 +202,75 @@ def test_malformed_lines_give_the_same_records_and_errors(
         mutate(document, paths[index % len(paths)], new, delete)
     with tempfile.TemporaryDirectory() as folder:
         _check_same(_write(Path(folder), bodies))
+
+
+# --- REST refund lists ------------------------------------------------------------------------
+
+
+REST = ShopifyRestAdapter()
+
+
+def _common_refunds() -> list[object]:
+    """Refunds of the common shape: the webhook sample, its SQL-mapped variants, a JPY one."""
+    hook = sample_refunds()[-1]
+    return [hook, *_variants(hook)[:3]]
+
+
+def _check_rest(path: Path) -> TableRead | None:
+    fast = read_rest_table(path, options())
+    if fast is not None:
+        slow = REST.read(path, options())
+        assert _fast_rows(fast) == sorted(_rows(slow))
+        assert fast.errors == slow.errors == ()
+    return fast
+
+
+def test_rest_refund_list_gives_the_same_records(tmp_path: Path) -> None:
+    path = tmp_path / "refunds.json"
+    refunds = _common_refunds()
+    path.write_text(json.dumps({"refunds": refunds}, indent=1, default=str))
+    fast = _check_rest(path)
+    assert fast is not None and fast.records == ()
+    rows = {r["record_id"]: r for r in fast.table.to_pylist()}
+    assert (rows["9101"]["_row"], rows["9101"]["amount"], rows["9101"]["currency"]) == (
+        3,
+        "3300",
+        "JPY",
+    )
+    assert rows["9102"]["shipping_amount"] == "5.00"
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"refunds": [{"id": 1, "created_at": "2024-05-03T10:15:00"}]},  # naive time
+        {"refunds": None},
+        {"refunds": [], "refund": None},
+        {"refunds": [], "orders": []},
+    ],
+)
+def test_rest_documents_the_sql_does_not_cover_go_to_the_row_reader(
+    tmp_path: Path, document: dict[str, object]
+) -> None:
+    path = tmp_path / "refunds.json"
+    path.write_text(json.dumps(document))
+    assert read_rest_table(path, options()) is None
+
+
+def test_rest_sample_with_a_naive_time_goes_to_the_row_reader() -> None:
+    assert read_rest_table(HERE / "refunds_list_kwd.json", options()) is None
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(changes=CHANGES)
+def test_malformed_rest_lists_give_the_same_records(
+    changes: list[tuple[int, object, bool]],
+) -> None:
+    document: dict[str, object] = {"refunds": json.loads(json.dumps(_common_refunds()))}
+    for index, new, delete in changes:
+        paths = json_paths(document)
+        mutate(document, paths[index % len(paths)], new, delete)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "refunds.json"
+        path.write_text(json.dumps(document, default=str))
+        _check_rest(path)

@@ -1,4 +1,4 @@
-"""The columnar fast path of Shopify ``refunds/create`` webhook archives (JSON Lines).
+"""The columnar fast paths of Shopify webhook archives (JSON Lines) and REST refund lists.
 
 DuckDB reads the archive with ``read_json`` into the typed columns of
 ``shopify_columnar_sql.COLUMNS`` and maps every refund of the common shape in one set-based
@@ -9,10 +9,17 @@ both paths give the same records and errors.
 A file DuckDB cannot read into these columns (a value of another JSON type where an object or
 a list belongs), or whose records DuckDB cannot number as the row reader does (blank lines,
 invalid JSON, a line that is not one object), is left to ``read``.
+
+A REST response ``{"refunds": [...]}`` (GET orders/{id}/refunds.json, or an export of many)
+is one JSON document: DuckDB parses it whole, so it takes this path up to
+``REST_DOCUMENT_LIMIT`` bytes, only when the document has no ``refund``, ``order`` or
+``orders`` key anywhere (those change what the row reader does with it), and only when every
+refund in it has the common shape; otherwise ``read`` reads the whole file.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,7 +33,7 @@ from refundrecon.adapters.shopify_columnar_sql import COLUMNS, mapping_select
 from refundrecon.adapters.storefront_util import is_jsonl
 from refundrecon.model.interchange import REFUND_COLUMNS
 from refundrecon.model.records import ReadResult
-from refundrecon.store.sql import quote_literal
+from refundrecon.store.sql import quote_ident, quote_literal
 
 RowMapper = Callable[[Path, ReadOptions, list[int]], ReadResult]
 """Reads the refunds on the given line numbers with the row reader's rules."""
@@ -82,3 +89,56 @@ def _split(mapped: pa.Table) -> tuple[pa.Table, list[int]]:
         or table[name].null_count < len(table)
     ]
     return table.select(keep), leftovers
+
+
+REST_DOCUMENT_LIMIT = 512 * 2**20
+"""Largest REST document read through DuckDB (it holds the parsed document in memory)."""
+
+_OTHER_KEYS = re.compile(rb'"(?:refund|orders?)"\s*:')
+"""A key ``refund``, ``order`` or ``orders`` at any depth (quotes in strings are escaped)."""
+
+
+def read_rest_table(path: Path, options: ReadOptions) -> TableRead | None:
+    """Read a REST ``{"refunds": [...]}`` document as columns; ``None`` for the row reader.
+
+    Rows are the refunds' positions in the list (from 1), as the row reader numbers them.
+    ``options`` does not matter: naive timestamps never take this path.
+    """
+    if not _plain_refund_list(path):
+        return None
+    con = connect()
+    try:
+        mapped = con.sql(mapping_select(_rest_source(path))).to_arrow_table()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    if not mapped.num_rows:
+        return None  # no list, or an empty one: nothing the row reader would not do as fast
+    table, leftovers = _split(mapped)
+    if leftovers:
+        return None  # only the row reader can place a refund of another shape in the document
+    return TableRead(table=table)
+
+
+def _plain_refund_list(path: Path) -> bool:
+    """A JSON document (not JSON Lines) within the size limit, starting ``{"refunds":``, with
+    no other key that ``shopify_rest`` dispatches on."""
+    if path.stat().st_size > REST_DOCUMENT_LIMIT or is_jsonl(path):
+        return False
+    data = path.read_bytes()
+    start = data.lstrip()
+    if not start.startswith(b"{") or not start[1:].lstrip().startswith(b'"refunds"'):
+        return False
+    return _OTHER_KEYS.search(data) is None
+
+
+def _rest_source(path: Path) -> str:
+    fields = ", ".join(f"{quote_ident(k)} {v}" for k, v in COLUMNS.items())
+    columns = f"{{'refunds': {quote_literal(f'STRUCT({fields})[]')}}}"
+    return (
+        "(SELECT unnest(refunds, max_depth := 2) FROM read_json("
+        f"{quote_literal(str(path))}, format = 'unstructured', records = true, "
+        f"maximum_object_size = {REST_DOCUMENT_LIMIT + 1}, columns = {columns}) "
+        "WHERE refunds IS NOT NULL)"
+    )
