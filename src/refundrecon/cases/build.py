@@ -37,22 +37,21 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
         CREATE OR REPLACE TEMP TABLE _agg AS
         SELECT c,
             arg_min(rid, key_hash) AS anchor,
-            count(*) FILTER (WHERE is_s) AS n_sales,
-            count(*) FILTER (WHERE is_p) AS n_payments,
-            count(*) FILTER (WHERE is_l) AS n_ledger,
-            sum(amount) FILTER (WHERE is_s AND live) AS sales_amount,
-            sum(amount) FILTER (WHERE is_p AND live) AS payments_amount,
-            sum(amount) FILTER (WHERE is_l AND credit) AS ledger_amount,
-            sum(tax_amount) FILTER (WHERE is_s AND live) AS sales_tax,
-            sum(tax_amount) FILTER (WHERE is_l AND credit) AS ledger_tax,
-            sum(discount_amount) FILTER (WHERE is_s AND live) AS sales_discount,
-            sum(discount_amount) FILTER (WHERE is_l AND credit) AS ledger_discount,
-            sum(shipping_amount) FILTER (WHERE is_s AND live) AS sales_shipping,
-            sum(shipping_amount) FILTER (WHERE is_l AND credit) AS ledger_shipping,
-            coalesce(min(created_at) FILTER (WHERE is_s), min(created_at) FILTER (WHERE is_p),
-                     min(created_at)) AS opened_at,
-            coalesce(any_value(currency) FILTER (WHERE is_s),
-                     any_value(currency) FILTER (WHERE is_p), any_value(currency)) AS currency,
+            count_if(is_s) AS n_sales,
+            count_if(is_p) AS n_payments,
+            count_if(is_l) AS n_ledger,
+            sum(CASE WHEN is_s AND live THEN amount END) AS sales_amount,
+            sum(CASE WHEN is_p AND live THEN amount END) AS payments_amount,
+            sum(CASE WHEN is_l AND credit THEN amount END) AS ledger_amount,
+            sum(CASE WHEN is_s AND live THEN tax_amount END) AS sales_tax,
+            sum(CASE WHEN is_l AND credit THEN tax_amount END) AS ledger_tax,
+            sum(CASE WHEN is_s AND live THEN discount_amount END) AS sales_discount,
+            sum(CASE WHEN is_l AND credit THEN discount_amount END) AS ledger_discount,
+            sum(CASE WHEN is_s AND live THEN shipping_amount END) AS sales_shipping,
+            sum(CASE WHEN is_l AND credit THEN shipping_amount END) AS ledger_shipping,
+            -- the earliest record of the first role present: sales, then payments, then ledger
+            arg_min(created_at, role_time) AS opened_at,
+            arg_min(currency, role_time) AS currency,
             min(currency_hash) <> max(currency_hash) AS mixed_currency,
             bool_or(is_l AND order_ref IS NULL AND sales_refund_ref IS NULL) AS unlinked_ledger,
             bool_or(NOT live) AS any_void,
@@ -69,9 +68,11 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
                    r.role = 'ledger' AS is_l,
                    r.status NOT IN ('failed', 'cancelled') AS live,
                    r.status NOT IN ('failed', 'cancelled') AND s.rid IS NULL AS credit,
+                   (CASE r.role WHEN 'sales' THEN 0 WHEN 'payments' THEN 1 ELSE 2 END)
+                       * 100000000000 + epoch(r.created_at) AS role_time,
                    hash(r.currency) AS currency_hash,
-                   hash(r.source, r.record_id) AS key_hash,
-                   CASE WHEN r.method IS NOT NULL THEN hash(r.method) END AS method_hash
+                   CASE WHEN r.method IS NOT NULL THEN hash(r.method) END AS method_hash,
+                   hash(r.source, r.record_id) AS key_hash
             FROM comp JOIN records r USING (rid) LEFT JOIN _settle s USING (rid)
         )
         GROUP BY c
