@@ -19,16 +19,17 @@ _FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL")
 
 @dataclass(frozen=True, slots=True)
 class RawTable:
-    """A staging table of text columns plus ``_row`` (1-based data row) for one input."""
+    """A staging relation of text columns for one input.
+
+    ``_row`` is the source row a person would look up (it may repeat when one payload line
+    holds several refunds); ``_seq`` is unique within the input and keys the staging steps.
+    """
 
     name: str
     columns: tuple[str, ...]
     float_columns: tuple[str, ...]
     drops: tuple[str, ...] = ()
     """Statements that free what staging this input created."""
-
-    unique_rows: bool = True
-    """Whether ``_row`` is unique (a file's own row numbers); adapters may repeat a row."""
 
 
 def load_raw(con: duckdb.DuckDBPyConnection, file: InputFile, name: str) -> RawTable:
@@ -70,7 +71,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, file: InputFile, name: str) -> RawT
     )
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW {quote_ident(name)} AS "
-        f"SELECT {row_sql} AS _row, {casts} FROM {source}"
+        f"SELECT {row_sql} AS _row, {row_sql} AS _seq, {casts} FROM {source}"
     )
     return RawTable(name, tuple(col.strip().lower() for col, _typ in types), float_columns, drops)
 
@@ -104,7 +105,8 @@ def _load_jsonl(con: duckdb.DuckDBPyConnection, file: InputFile, name: str) -> R
     )
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW {quote_ident(name)} AS "
-        f"SELECT CAST(rowid + 1 AS BIGINT) AS _row, {extracts} FROM {quote_ident(objects)}"
+        f"SELECT CAST(rowid + 1 AS BIGINT) AS _row, CAST(rowid + 1 AS BIGINT) AS _seq, "
+        f"{extracts} FROM {quote_ident(objects)}"
     )
     return RawTable(
         name,
@@ -126,7 +128,8 @@ def register_arrow(con: duckdb.DuckDBPyConnection, table: pa.Table, name: str) -
     casts = ", ".join(f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in columns)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS "
-        f"SELECT CAST(_row AS BIGINT) AS _row, {casts} FROM {quote_ident(name + '_arrow')}"
+        f"SELECT CAST(_row AS BIGINT) AS _row, CAST(row_number() OVER () AS BIGINT) AS _seq, "
+        f"{casts} FROM {quote_ident(name + '_arrow')}"
     )
     con.unregister(f"{name}_arrow")
-    return RawTable(name, columns, (), (f"DROP TABLE {quote_ident(name)}",), unique_rows=False)
+    return RawTable(name, columns, (), (f"DROP TABLE {quote_ident(name)}",))
