@@ -149,15 +149,22 @@ def _ids_ok(columns: list[str]) -> str:
     )
 
 
-def _time_ok(sql: str) -> str:
+def _times_ok(created: str, processed: str) -> str:
+    """``created`` has an explicit offset (or ``Z``) and no fraction, ``processed`` too or is
+    NULL or blank; one regular expression for both, and a real calendar date."""
+    dates = (
+        f"TRY_CAST(left({created}, 10) AS DATE) IS NOT NULL AND CASE WHEN "
+        f"coalesce({processed}, '') = '' THEN true ELSE "
+        f"TRY_CAST(left({processed}, 10) AS DATE) IS NOT NULL END"
+    )
     return (
-        f"coalesce(regexp_full_match({sql}, '{_TIME}') "
-        f"AND TRY_CAST(left({sql}, 10) AS DATE) IS NOT NULL, false)"
+        f"coalesce(regexp_full_match(concat({created}, '|', {processed}), "
+        f"'{_TIME}\\|({_TIME})?') AND {dates}, false)"
     )
 
 
 def _iso(sql: str) -> str:
-    """Python's ``isoformat()`` of a timestamp that passed ``_time_ok``."""
+    """Python's ``isoformat()`` of a timestamp that passed ``_times_ok``."""
     return (
         f"left({sql}, 19) || CASE WHEN right({sql}, 1) = 'Z' OR right({sql}, 6) = '-00:00' "
         f"THEN '+00:00' ELSE right({sql}, 6) END"
@@ -444,15 +451,15 @@ def mapping_select(source: str) -> str:
         f"{_optional_text('note')} AS note_text "
         f"FROM ({stage3})"
     )
-    lead = "tx[lead_i]"
+    stage5 = f"SELECT *, tx[lead_i] AS lead, gateways[lead_i] AS lead_gateway FROM ({stage4})"
+    lead = "lead"
     pos = _optional_text("_t.source_name") + " = 'pos'"
     ok = " AND ".join(
         [
             "e IS NOT NULL",
-            f"coalesce(regexp_full_match(id, '{_ID}'), false)",
-            _ids_ok(["order_id", "user_id"]),
-            _time_ok("created_at"),
-            f"(processed_at IS NULL OR processed_at = '' OR {_time_ok('processed_at')})",
+            "id IS NOT NULL",
+            _ids_ok(["id", "order_id", "user_id"]),
+            _times_ok("created_at", "processed_at"),
             _text_ok("note"),
             "NOT coalesce(contains(note_text, ':'), false)",
             _all("tx", "_t", _tx_ok()),
@@ -486,7 +493,7 @@ def mapping_select(source: str) -> str:
         "tax_amount": f"CASE WHEN has_line_tax OR has_adj_tax THEN {_text(tax)} END",
         "discount_amount": f"CASE WHEN discount IS NOT NULL THEN {_text('discount')} END",
         "shipping_amount": f"CASE WHEN shipping <> 0 THEN {_text('shipping')} END",
-        "method": _method("gateways[lead_i]"),
+        "method": _method("lead_gateway"),
         "channel": (f"CASE WHEN {any_of('tx', '_t', pos)} THEN 'pos' ELSE 'online' END"),
         "location": f"coalesce({lead}.location_id, line_loc)",
         "fulfillment_node": "node",
@@ -499,7 +506,7 @@ def mapping_select(source: str) -> str:
         ),
     }
     extras = {
-        "gateway": "gateways[lead_i]",
+        "gateway": "lead_gateway",
         "parent_transaction_id": f"{lead}.parent_id",
         "gateway_reference": _optional_text(f'{lead}."authorization"'),
         "source_name": _optional_text(f"{lead}.source_name"),
@@ -525,4 +532,4 @@ def mapping_select(source: str) -> str:
     selects += [f"{values.get(c, 'NULL')} AS {quote_ident(c)}" for c in REFUND_COLUMNS]
     selects += [f"{expr} AS {quote_ident(name)}" for name, expr in extras.items()]
     selects += ["id AS payload_ref"]
-    return f"SELECT {', '.join(selects)} FROM ({stage4})"
+    return f"SELECT {', '.join(selects)} FROM ({stage5})"
