@@ -2,11 +2,14 @@
 
 ``shopify_columnar`` reads refunds with ``read_json`` into the typed columns of ``COLUMNS``
 (amounts and free text as raw JSON, so a JSON string is told from a number or a boolean) and
-runs ``mapping_select`` over them: one projection per refund, with list lambdas for its
-transactions, lines, discount allocations, adjustments and shipping lines, so nothing is
-joined, grouped or re-sorted and DuckDB keeps the file's order. Each row gets an ``ok`` flag:
-true when the refund has the common shape this SQL maps exactly as
-``shopify_refund.map_refund`` does; other refunds go to that row mapper.
+runs ``mapping_select`` over them: a few stacked projections over each refund's
+transactions, lines, discount allocations, adjustments and shipping lines (a plain expression
+on the element of a one-element list, a lambda for longer lists), so nothing is joined,
+grouped or re-sorted and DuckDB keeps the file's order. Each row gets an ``ok`` flag: true
+when the refund has the common shape this SQL maps exactly as ``shopify_refund.map_refund``
+does; other refunds go to that row mapper. Free text is mapped when it needs no unescaping
+or stripping (else the refund goes to the row mapper); text that is case-folded (gateway,
+fulfilment service) must be printable ASCII.
 
 The common shape: integer-like ids; ``created_at`` (and ``processed_at``) with an explicit
 offset or ``Z`` and no fraction; at least one ``refund`` transaction, all ``success``, in one
