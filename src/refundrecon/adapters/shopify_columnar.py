@@ -19,6 +19,7 @@ refund in it has the common shape; otherwise ``read`` reads the whole file.
 
 from __future__ import annotations
 
+import mmap
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -124,13 +125,14 @@ def read_rest_table(path: Path, options: ReadOptions) -> TableRead | None:
 def _plain_refund_list(path: Path) -> bool:
     """A JSON document (not JSON Lines) within the size limit, starting ``{"refunds":``, with
     no other key that ``shopify_rest`` dispatches on."""
-    if path.stat().st_size > REST_DOCUMENT_LIMIT or is_jsonl(path):
+    size = path.stat().st_size
+    if not size or size > REST_DOCUMENT_LIMIT or is_jsonl(path):
         return False
-    data = path.read_bytes()
-    start = data.lstrip()
-    if not start.startswith(b"{") or not start[1:].lstrip().startswith(b'"refunds"'):
-        return False
-    return _OTHER_KEYS.search(data) is None
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        start = data[:4096].lstrip()
+        if not start.startswith(b"{") or not start[1:].lstrip().startswith(b'"refunds"'):
+            return False
+        return _OTHER_KEYS.search(data) is None
 
 
 def _rest_source(path: Path) -> str:
