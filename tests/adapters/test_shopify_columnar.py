@@ -274,3 +274,61 @@ def test_malformed_rest_lists_give_the_same_records(
         path = Path(folder) / "refunds.json"
         path.write_text(json.dumps(document, default=str))
         _check_rest(path)
+
+
+def _with_line_item(hook: dict[str, object], number: int, line: dict[str, object]) -> object:
+    body = json.loads(json.dumps(hook, default=str))
+    body["id"] = number
+    body["refund_line_items"][0]["line_item"] = line
+    return body
+
+
+def _bag(amount: str, currency: str = "GBP") -> dict[str, object]:
+    side = {"amount": amount, "currency_code": currency}
+    return {"shop_money": side, "presentment_money": dict(side)}
+
+
+def test_embedded_line_items_are_mapped_in_sql_with_pro_rata_discounts(tmp_path: Path) -> None:
+    hook = sample_refunds()[-1]
+    item = {"product_type": "Shirts", "fulfillment_service": "amazon", "tax_lines": []}
+    bodies = [
+        # one of three units refunded: 10.00 of discount becomes 3.33 (half up from 3.333…)
+        _with_line_item(
+            hook,
+            9501,
+            item | {"quantity": 3, "discount_allocations": [{"amount_set": _bag("10.00")}]},
+        ),
+        # 0.05 shared in two is 0.025, half up 0.03; two allocations are summed first
+        _with_line_item(
+            hook,
+            9502,
+            item
+            | {
+                "quantity": 2,
+                "discount_allocations": [{"amount": "0.02"}, {"amount_set": _bag("0.03")}],
+            },
+        ),
+        # no allocations: the line's total discount, whole quantity refunded
+        _with_line_item(
+            hook,
+            9503,
+            item | {"quantity": 1, "fulfillment_service": "manual", "total_discount": "1.50"},
+        ),
+        # a quantity that is not a JSON integer shares nothing (the row mapper's rule)
+        _with_line_item(hook, 9504, item | {"quantity": "3", "total_discount": "6.00"}),
+        # a product type to strip goes to the row mapper, with the same result
+        _with_line_item(hook, 9505, item | {"product_type": " Shirts "}),
+    ]
+    path = _write(tmp_path, bodies)
+    fast = _check_same(path)
+    assert fast is not None and [r.record_id for r in fast.records] == ["9505"]
+    assert fast.records[0].category == "Shirts"
+    rows = {r["record_id"]: r for r in fast.table.to_pylist()}
+    assert [rows[str(n)]["discount_amount"] for n in range(9501, 9505)] == [
+        "3.33",
+        "0.03",
+        "1.50",
+        "6.00",
+    ]
+    assert (rows["9501"]["category"], rows["9501"]["fulfillment_node"]) == ("Shirts", "amazon")
+    assert rows["9503"]["fulfillment_node"] is None
