@@ -324,9 +324,13 @@ def _tender(tx: Mapping[str, object]) -> _Tender:
     status = tx.get("status")
     if type(status) is not str:
         raise FieldError("status", f"expected a status, got {status!r}")
+    amount = amount_of(tx.get("amount"), "amount")
+    if amount < 0:
+        # Shopify writes refund transactions as positive amounts; a sign here is not a refund.
+        raise FieldError("amount", f"a refund transaction amount cannot be negative: {amount}")
     return _Tender(
         id=optional_id(tx, "id", ""),
-        amount=amount_of(tx.get("amount"), "amount"),
+        amount=amount,
         currency=None if currency is None else currency_code(currency, "currency"),
         method=gateway_method(gateway),
         gateway=gateway,
