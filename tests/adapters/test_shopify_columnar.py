@@ -199,6 +199,8 @@ def test_malformed_lines_give_the_same_records_and_errors(
     document = bodies[line]
     for index, new, delete in changes:
         paths = json_paths(document)
+        if not paths:  # an earlier change removed everything left to change
+            break
         mutate(document, paths[index % len(paths)], new, delete)
     with tempfile.TemporaryDirectory() as folder:
         _check_same(_write(Path(folder), bodies))
@@ -269,6 +271,8 @@ def test_malformed_rest_lists_give_the_same_records(
     document: dict[str, object] = {"refunds": json.loads(json.dumps(_common_refunds()))}
     for index, new, delete in changes:
         paths = json_paths(document)
+        if not paths:  # an earlier change removed everything left to change
+            break
         mutate(document, paths[index % len(paths)], new, delete)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "refunds.json"
