@@ -21,7 +21,7 @@ from pathlib import Path
 
 from refundrecon.adapters.base import Adapter, ReadOptions, Sniff, TableRead
 from refundrecon.adapters.common import ErrorLog, FieldError
-from refundrecon.adapters.shopify_columnar import read_webhook_table
+from refundrecon.adapters.shopify_columnar import read_rest_table, read_webhook_table
 from refundrecon.adapters.shopify_refund import SYSTEM, OrderContext, map_refund, order_context
 from refundrecon.adapters.storefront_util import (
     UNREADABLE,
@@ -166,6 +166,10 @@ class ShopifyRestAdapter:
             else:
                 reader.log.add(row, None, "expected a JSON object", raw_snippet(document))
         return reader.result()
+
+    def read_table(self, path: Path, options: ReadOptions) -> TableRead | None:
+        """Read a plain ``{"refunds": [...]}`` document through the columnar fast path."""
+        return read_rest_table(path, options)
 
 
 class ShopifyWebhookAdapter:
