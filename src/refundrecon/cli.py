@@ -5,7 +5,6 @@ Exit codes: 0 every refund reconciled, 1 discrepancies found, 2 bad usage or no 
 
 from __future__ import annotations
 
-import csv
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -143,6 +142,7 @@ def run_reconcile(
     from refundrecon.adapters.base import ReadOptions
     from refundrecon.adapters.registry import all_adapters
     from refundrecon.ingest.column_map import ColumnMapError, load_column_map
+    from refundrecon.ingest.export import write_quarantine
     from refundrecon.ingest.native import native_handler
     from refundrecon.pipeline import reconcile as run_pipeline
     from refundrecon.report.diagnosis_view import render_groups
@@ -180,18 +180,19 @@ def run_reconcile(
     render_load(console, run.load)
     if run.load.quarantined:
         target = quarantine_out or database.parent / "quarantine.csv"
-        _write_quarantine(run.con, target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_quarantine(run.con, target)
         console.print(f"[yellow]Quarantined rows written to {target}[/yellow]")
     if not run.load.usable:
         console.print("[red]error:[/red] no usable refund records were read")
         return EXIT_BAD_INPUT
     periods = summarize(run.con)
-    diagnosis_json = _diagnose(run, console)
+    diagnosis = _diagnose(run)
     render_summary(console, periods)
     render_cases(console, run.con, limit)
-    render_groups(console, diagnosis_json["diagnosis"])  # type: ignore[arg-type]
+    render_groups(console, diagnosis)
     if json_out is not None:
-        header = header_document(periods, run.load, as_of, settings.raw, diagnosis_json)
+        header = header_document(periods, run.load, as_of, settings.raw, {"diagnosis": diagnosis})
         written = write_report(json_out, run.con, header, discrepancies_only=discrepancies_only)
         console.print(f"JSON report with {written:,} cases written to {json_out}")
     discrepancies = sum(p.statuses.get("discrepancy", 0) for p in periods)
@@ -199,28 +200,14 @@ def run_reconcile(
     return EXIT_DISCREPANCIES if discrepancies else EXIT_RECONCILED
 
 
-def _diagnose(run: Run, console: Console) -> dict[str, object]:
-    """Diagnose the run's discrepancies and in-transit cases; return the JSON part."""
+def _diagnose(run: Run) -> dict[str, object]:
+    """Diagnose the run's discrepancies and in-transit cases; return their JSON form."""
     from refundrecon.diagnose import DiagnosisConfig, diagnose
 
     config = DiagnosisConfig.from_mapping(
         {k: v for k, v in run.settings.raw.items() if k in ("diagnosis", "cost")}
     )
-    return {"diagnosis": diagnose(run.con, run.as_of, config).to_json()}
-
-
-def _write_quarantine(con: object, target: Path) -> None:
-    import duckdb
-
-    assert isinstance(con, duckdb.DuckDBPyConnection)
-    rows = con.execute(
-        'SELECT file, "row", field, reason, raw FROM quarantine ORDER BY file, "row", field'
-    ).fetchall()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["file", "row", "field", "reason", "raw"])
-        writer.writerows(rows)
+    return diagnose(run.con, run.as_of, config).to_json()
 
 
 @main.command()
