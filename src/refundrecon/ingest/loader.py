@@ -354,6 +354,7 @@ def _finish_refunds(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
 
 def _dedupe_events(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
     """Drop exact repeats of audit and sync-log lines (the same line exported twice)."""
+    kept: dict[str, int] = {}
     for table, keys in (
         ("audit_events", 'source, record_id, "at", actor, field, old_value, new_value, via'),
         (
@@ -366,25 +367,20 @@ def _dedupe_events(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
             con,
             f"SELECT count(*) FROM (SELECT 1 FROM {table} GROUP BY {keys} HAVING count(*) > 1)",
         )
-        if repeated == 0:
-            report.audit_events = before if table == "audit_events" else report.audit_events
-            report.sync_events = before if table == "sync_events" else report.sync_events
-            continue
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE _kept AS
-            SELECT * EXCLUDE (_n) FROM (
-                SELECT *, row_number() OVER (PARTITION BY {keys} ORDER BY file, "row") AS _n
-                FROM {table}
-            ) WHERE _n = 1
-            """
-        )
-        con.execute(f"DELETE FROM {table}")
-        con.execute(f"INSERT INTO {table} SELECT * FROM _kept")
-        con.execute("DROP TABLE _kept")
-        after = count(con, f"SELECT count(*) FROM {table}")
-        report.exact_duplicates += before - after
-        if table == "audit_events":
-            report.audit_events = after
-        else:
-            report.sync_events = after
+        if repeated:
+            con.execute(
+                f"""
+                CREATE OR REPLACE TEMP TABLE _kept AS
+                SELECT * EXCLUDE (_n) FROM (
+                    SELECT *, row_number() OVER (PARTITION BY {keys} ORDER BY file, "row") AS _n
+                    FROM {table}
+                ) WHERE _n = 1
+                """
+            )
+            con.execute(f"DELETE FROM {table}")
+            con.execute(f"INSERT INTO {table} SELECT * FROM _kept")
+            con.execute("DROP TABLE _kept")
+        kept[table] = count(con, f"SELECT count(*) FROM {table}")
+        report.exact_duplicates += before - kept[table]
+    report.audit_events = kept["audit_events"]
+    report.sync_events = kept["sync_events"]
