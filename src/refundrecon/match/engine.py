@@ -16,7 +16,15 @@ from refundrecon.match.rules import MATCH_RULES, MatchRule, RuleKind
 from refundrecon.settings import Settings
 
 _OPEN_COLUMNS = (
-    "rid, role, source, record_id, order_ref, customer_ref, amount, currency, created_at"
+    "rid",
+    "role",
+    "source",
+    "record_id",
+    "order_ref",
+    "customer_ref",
+    "amount",
+    "currency",
+    "created_at",
 )
 
 
@@ -126,7 +134,7 @@ def _collect_open(con: duckdb.DuckDBPyConnection) -> None:
             HAVING NOT (has_sales AND has_payments AND has_ledger)
         )
         SELECT c.c, roles.has_sales, roles.has_payments, roles.has_ledger,
-               {", ".join("r." + col.strip() for col in _OPEN_COLUMNS.split(","))}
+               {", ".join("r." + col for col in _OPEN_COLUMNS)}
         FROM comp c JOIN roles USING (c) JOIN records r USING (rid)
         """
     )
