@@ -92,13 +92,14 @@ def _load_jsonl(con: duckdb.DuckDBPyConnection, file: InputFile, name: str) -> R
     ]
     keys.sort()
     float_columns: list[str] = []
-    for key in keys:
-        pointer = quote_literal("$." + json_path_key(key))
-        found = con.execute(
-            f"SELECT 1 FROM {quote_ident(objects)} WHERE json_type(j, {pointer}) = 'DOUBLE' LIMIT 1"
-        ).fetchall()
-        if found:
-            float_columns.append(key.strip().lower())
+    if keys:
+        # One pass for every key: which ones hold a non-integer JSON number somewhere.
+        flags = ", ".join(
+            f"bool_or(json_type(j, {quote_literal('$.' + json_path_key(key))}) = 'DOUBLE')"
+            for key in keys
+        )
+        (row,) = con.execute(f"SELECT {flags} FROM {quote_ident(objects)}").fetchall()
+        float_columns = [key.strip().lower() for key, flag in zip(keys, row, strict=True) if flag]
     extracts = ", ".join(
         f"j ->> {quote_literal('$.' + json_path_key(key))} AS {quote_ident(key.strip().lower())}"
         for key in keys
