@@ -16,11 +16,19 @@ import duckdb
 
 from refundrecon.ingest.files import Container, InputFile, expand_inputs, inspect
 from refundrecon.ingest.raw import RawTable, load_raw
-from refundrecon.ingest.rules import fast_gate, rules_for, value
+from refundrecon.ingest.rules import (
+    MONEY_COLUMNS,
+    TIMESTAMP_COLUMNS,
+    fast_gate,
+    rules_for,
+    typed,
+    typed_columns,
+    value,
+)
 from refundrecon.model.interchange import COLUMNS, FileKind, detect_kind
 from refundrecon.model.money import CURRENCY_EXPONENTS
 from refundrecon.model.records import RowError
-from refundrecon.store.schema import ALL_DDL, FMT_MONEY_MACRO, MONEY
+from refundrecon.store.schema import ALL_DDL, FMT_MONEY_MACRO
 from refundrecon.store.sql import count, quote_ident, quote_literal
 
 _TARGET = {
@@ -161,8 +169,12 @@ def _stage(
     view = quote_ident(f"{raw.name}_v")
     errors = quote_ident(f"{raw.name}_err")
     present = set(raw.columns)
+    # Each value is trimmed (blank becomes NULL) and each amount and timestamp cast once here;
+    # the gate, the detailed rules and the insert all read these columns.
     cols = [
-        f"r.{quote_ident(c)}" if c in present else f"CAST(NULL AS VARCHAR) AS {quote_ident(c)}"
+        f"{value(c)} AS {quote_ident(c)}"
+        if c in present
+        else f"CAST(NULL AS VARCHAR) AS {quote_ident(c)}"
         for c in COLUMNS[kind]
     ]
     extras = [c for c in raw.columns if c not in COLUMNS[kind] and not c.startswith("_")]
@@ -175,10 +187,10 @@ def _stage(
     )
     currency_sql = "upper(" + value("currency") + ")" if "currency" in present else "NULL"
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {view} AS "
+        f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT *, {typed_columns(kind)} FROM ("
         f"SELECT r._row, r._seq, {', '.join(cols)}, {extras_sql} AS _extras, "
         f"cur.code AS _currency, cur.exponent AS _exponent "
-        f"FROM {quote_ident(raw.name)} r LEFT JOIN currencies cur ON cur.code = {currency_sql}"
+        f"FROM {quote_ident(raw.name)} r LEFT JOIN currencies cur ON cur.code = {currency_sql})"
     )
     checks = ", ".join(
         f"CASE WHEN {rule.condition} THEN "
@@ -222,69 +234,26 @@ def _stage(
 
 
 def _select_canonical(kind: FileKind, path: str) -> str:
-    """The SELECT list turning validated text columns into typed canonical columns."""
+    """The SELECT list turning the staging view's trimmed and cast columns into canonical ones."""
     file_sql = quote_literal(path)
+    stamped = TIMESTAMP_COLUMNS[kind]
+    money = MONEY_COLUMNS if kind is FileKind.REFUNDS else ()
+    lowered = {"role", "method", "channel", "approval", "via", "outcome"}
+    parts: list[str] = []
+    for column in COLUMNS[kind]:
+        if column in money or column in stamped:
+            parts.append(typed(column))
+        elif column == "currency":
+            parts.append("_currency")
+        elif column == "status":
+            parts.append("coalesce(lower(status), 'succeeded')")
+        elif column in lowered:
+            parts.append(f"lower({quote_ident(column)})")
+        else:
+            parts.append(quote_ident(column))
     if kind is FileKind.REFUNDS:
-        money = {"amount", "tax_amount", "discount_amount", "shipping_amount"}
-        stamps = {"created_at", "recorded_at"}
-        lowered = {"role", "method", "channel", "approval"}
-        parts: list[str] = []
-        for column in COLUMNS[kind]:
-            v = value(column)
-            if column in money:
-                parts.append(f"CAST({v} AS {MONEY})")
-            elif column in stamps:
-                parts.append(f"CAST({v} AS TIMESTAMPTZ)")
-            elif column == "currency":
-                parts.append("_currency")
-            elif column == "status":
-                parts.append(f"coalesce(lower({v}), 'succeeded')")
-            elif column in lowered:
-                parts.append(f"lower({v})")
-            else:
-                parts.append(v)
         return f"SELECT {', '.join(parts)}, _extras, {file_sql}, _row, NULL"
-    if kind is FileKind.AUDIT:
-        return (
-            "SELECT "
-            + value("source")
-            + ", "
-            + value("record_id")
-            + ", CAST("
-            + value("at")
-            + " AS TIMESTAMPTZ), "
-            + value("actor")
-            + ", "
-            + value("field")
-            + ", "
-            + value("old_value")
-            + ", "
-            + value("new_value")
-            + ", lower("
-            + value("via")
-            + "), "
-            + f"{file_sql}, _row"
-        )
-    return (
-        "SELECT CAST("
-        + value("at")
-        + " AS TIMESTAMPTZ), "
-        + value("connector")
-        + ", "
-        + value("source")
-        + ", "
-        + value("target")
-        + ", "
-        + value("record_ref")
-        + ", lower("
-        + value("outcome")
-        + "), "
-        + value("error_class")
-        + ", "
-        + value("message")
-        + ", "
-        + f"{file_sql}, _row"
-    )
+    return f"SELECT {', '.join(parts)}, {file_sql}, _row"
 
 
 _BODY = (

@@ -18,6 +18,7 @@ from refundrecon.model.vocab import (
     Role,
     SyncOutcome,
 )
+from refundrecon.store.schema import MONEY
 from refundrecon.store.sql import quote_ident, quote_literal
 
 DECIMAL_PATTERN = r"[+-]?(\d+(\.\d*)?|\.\d+)"
@@ -181,28 +182,54 @@ def rules_for(kind: FileKind, float_columns: tuple[str, ...]) -> tuple[Rule, ...
     )
 
 
+TIMESTAMP_COLUMNS: dict[FileKind, tuple[str, ...]] = {
+    FileKind.REFUNDS: ("created_at", "recorded_at"),
+    FileKind.AUDIT: ("at",),
+    FileKind.SYNC: ("at",),
+}
+
+
+def typed(column: str) -> str:
+    """Name of the staging column holding ``column`` already cast to its canonical type."""
+    return quote_ident(f"_typed_{column}")
+
+
+def typed_columns(kind: FileKind) -> str:
+    """SQL select items casting each trimmed money and timestamp column of ``kind`` once.
+
+    The staging view computes them a single time per row; both the gate and the insert read
+    them, so no value is parsed twice. A value that does not cast is NULL, which the gate
+    doubts and the detailed rules then explain.
+    """
+    money = MONEY_COLUMNS if kind is FileKind.REFUNDS else ()
+    items = [f"TRY_CAST({quote_ident(c)} AS {MONEY}) AS {typed(c)}" for c in money]
+    items += [
+        f"TRY_CAST({quote_ident(c)} AS TIMESTAMPTZ) AS {typed(c)}" for c in TIMESTAMP_COLUMNS[kind]
+    ]
+    return ", ".join(items)
+
+
 def _plain_decimal(column: str) -> str:
-    """Cheap test that a text column is a plain decimal within its currency's decimals."""
+    """Cheap test that a cast amount was written as a plain decimal within its currency."""
     c = quote_ident(column)
     return (
-        f"(TRY_CAST({c} AS DECIMAL(18,4)) IS NOT NULL AND NOT contains({c}, 'e') "
+        f"({typed(column)} IS NOT NULL AND NOT contains({c}, 'e') "
         f"AND NOT contains({c}, 'E') AND NOT contains({c}, '_') "
         f"AND (NOT contains({c}, '.') OR length({c}) - strpos({c}, '.') <= _exponent))"
     )
 
 
 def _stamped(column: str) -> str:
-    """Cheap test that a text column is a timestamp ending in a UTC offset."""
+    """Cheap test that a cast timestamp was written with a UTC offset."""
     c = quote_ident(column)
     return (
-        f"(TRY_CAST({c} AS TIMESTAMPTZ) IS NOT NULL AND contains({c}, ':') "
+        f"({typed(column)} IS NOT NULL AND contains({c}, ':') "
         f"AND ({c} LIKE '%Z' OR {c} LIKE '%+__:__' OR {c} LIKE '%-__:__'))"
     )
 
 
 def _blank(column: str) -> str:
-    c = quote_ident(column)
-    return f"({c} IS NULL OR {c} = '')"
+    return f"({quote_ident(column)} IS NULL)"
 
 
 def _in(column: str, allowed: tuple[str, ...]) -> str:
@@ -213,12 +240,14 @@ def _in(column: str, allowed: tuple[str, ...]) -> str:
 def fast_gate(kind: FileKind, float_columns: tuple[str, ...]) -> str:
     """A cheap SQL test that is true only for rows every rule of ``kind`` accepts.
 
-    Rows that pass it skip the detailed rules, which then run only on the few suspicious rows
-    to name the field and reason; a row the gate doubts but the rules accept is still loaded.
+    It reads the staging view, whose text columns are already trimmed (blank is NULL) and
+    whose ``typed`` columns hold the casts. Rows that pass it skip the detailed rules, which
+    then run only on the few suspicious rows to name the field and reason; a row the gate
+    doubts but the rules accept is still loaded.
     """
     if any(column in float_columns for column in MONEY_COLUMNS):
         return "FALSE"
-    filled = [f"trim({quote_ident(c)}) <> ''" for c in REQUIRED[kind]]
+    filled = [f"{quote_ident(c)} IS NOT NULL" for c in REQUIRED[kind]]
     if kind is FileKind.REFUNDS:
         parts = [
             *filled,
