@@ -126,18 +126,12 @@ def _collect_open(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE open_rec AS
-        WITH roles AS (
-            SELECT c.c, bool_or(r.role = 'sales') AS has_sales,
-                   bool_or(r.role = 'payments') AS has_payments,
-                   bool_or(r.role = 'ledger') AS has_ledger
-            FROM comp c JOIN records r USING (rid) GROUP BY c.c
-            HAVING NOT (has_sales AND has_payments AND has_ledger)
-        )
-        SELECT c.c, roles.has_sales, roles.has_payments, roles.has_ledger,
+        SELECT o.c, o.has_sales, o.has_payments, o.has_ledger,
                {", ".join("r." + col for col in _OPEN_COLUMNS)}
-        FROM comp c JOIN roles USING (c) JOIN records r USING (rid)
+        FROM open_members o JOIN records r USING (rid)
         """
     )
+    con.execute("DROP TABLE open_members")
 
 
 def _candidate_pairs(rule: MatchRule) -> str:
