@@ -14,9 +14,28 @@ from datetime import datetime
 import duckdb
 
 from refundrecon.settings import Settings
+from refundrecon.store.schema import MONEY
 
 _PERIOD_FORMAT = {"week": "%G-W%V", "month": "%Y-%m", "day": "%Y-%m-%d"}
 
+
+# Each case's money per role: (column, which records count, which amount). Sums come back as
+# the 64-bit money type the cases table stores; a 128-bit sum slows every later comparison.
+_ROLE_SUM_PARTS = (
+    ("sales_amount", "is_s AND live", "amount"),
+    ("payments_amount", "is_p AND live", "amount"),
+    ("ledger_amount", "is_l AND credit", "amount"),
+    ("sales_tax", "is_s AND live", "tax_amount"),
+    ("ledger_tax", "is_l AND credit", "tax_amount"),
+    ("sales_discount", "is_s AND live", "discount_amount"),
+    ("ledger_discount", "is_l AND credit", "discount_amount"),
+    ("sales_shipping", "is_s AND live", "shipping_amount"),
+    ("ledger_shipping", "is_l AND credit", "shipping_amount"),
+)
+_ROLE_SUMS = ",\n            ".join(
+    f"CAST(sum(CASE WHEN {which} THEN {amount} END) AS {MONEY}) AS {column}"
+    for column, which, amount in _ROLE_SUM_PARTS
+)
 
 _RULES = ("applies_to", "order_ref_amount", "payment_ref", "sales_refund_ref", "split", "tolerance")
 
@@ -33,22 +52,14 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
         """
     )
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE _agg AS
         SELECT c,
             arg_min(rid, key_hash) AS anchor,
             count_if(is_s) AS n_sales,
             count_if(is_p) AS n_payments,
             count_if(is_l) AS n_ledger,
-            sum(CASE WHEN is_s AND live THEN amount END) AS sales_amount,
-            sum(CASE WHEN is_p AND live THEN amount END) AS payments_amount,
-            sum(CASE WHEN is_l AND credit THEN amount END) AS ledger_amount,
-            sum(CASE WHEN is_s AND live THEN tax_amount END) AS sales_tax,
-            sum(CASE WHEN is_l AND credit THEN tax_amount END) AS ledger_tax,
-            sum(CASE WHEN is_s AND live THEN discount_amount END) AS sales_discount,
-            sum(CASE WHEN is_l AND credit THEN discount_amount END) AS ledger_discount,
-            sum(CASE WHEN is_s AND live THEN shipping_amount END) AS sales_shipping,
-            sum(CASE WHEN is_l AND credit THEN shipping_amount END) AS ledger_shipping,
+            {_ROLE_SUMS},
             -- the earliest record of the first role present: sales, then payments, then ledger
             arg_min(created_at, role_time) AS opened_at,
             arg_min(currency, role_time) AS currency,
@@ -104,18 +115,19 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
         ) GROUP BY c
         """
     )
-    rule_flags = ", ".join(f"bool_or(l.rule = '{rule}') AS r_{rule}" for rule in _RULES)
-    rule_text = (
-        "concat_ws('+', "
-        + ", ".join(f"CASE WHEN r_{rule} THEN '{rule}' END" for rule in _RULES)
-        + ")"
+    # One bit per rule, OR-ed per case, then named through a table of every combination.
+    bits = " ".join(f"WHEN '{rule}' THEN {1 << i}" for i, rule in enumerate(_RULES))
+    names = ", ".join(
+        f"CASE WHEN m & {1 << i} <> 0 THEN '{rule}' END" for i, rule in enumerate(_RULES)
     )
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _rules AS
-        SELECT comp.c, {rule_text} AS rules
-        FROM (SELECT comp.c, {rule_flags} FROM links l JOIN comp ON comp.rid = l.rid_a
-              GROUP BY comp.c) comp
+        SELECT x.c, n.rules
+        FROM (SELECT comp.c, bit_or(CASE l.rule {bits} END)::INTEGER AS mask
+              FROM links l JOIN comp ON comp.rid = l.rid_a GROUP BY comp.c) x
+        JOIN (SELECT m::INTEGER AS mask, concat_ws('+', {names}) AS rules
+              FROM range({1 << len(_RULES)}) t(m)) n USING (mask)
         """
     )
     period_format = _PERIOD_FORMAT[settings.period]
@@ -124,7 +136,7 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
         INSERT INTO cases
         WITH _kind AS (
             SELECT a.*, i.case_id, i.exponent, d.repeated,
-            epoch(getvariable('as_of') - a.opened_at) / 3600.0 AS age_hours,
+            (epoch_us(getvariable('as_of')) - epoch_us(a.opened_at)) / 3600000000.0 AS age_hours,
             CASE
                 WHEN n_sales > 0 THEN sales_amount
                 WHEN n_payments > 0 THEN payments_amount
