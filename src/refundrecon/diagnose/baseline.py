@@ -42,54 +42,110 @@ HOT_KINDS: tuple[str, ...] = (
 
 _RANK_SHIFT = 1 << 40  # role rank * shift + rid orders records sales, payments, ledger
 
+#: Amount edges (major units) tried for the verbal-approval threshold, smallest first.
+NICE_EDGES: tuple[int, ...] = (
+    5,
+    10,
+    15,
+    20,
+    25,
+    30,
+    40,
+    50,
+    60,
+    75,
+    100,
+    150,
+    200,
+    250,
+    300,
+    500,
+    1000,
+    2500,
+    5000,
+)
+
+_MICROS_PER_DAY = 86_400_000_000
+
+
+def _hours(later: str, earlier: str) -> str:
+    """SQL for ``epoch(later - earlier) / 3600.0`` on epoch-microsecond columns.
+
+    Bit for bit the value of the interval form (whole days in seconds plus the rest in
+    microseconds, as the database computes ``epoch`` of an interval), without building
+    intervals, which costs several times more.
+    """
+    diff = f"({later} - {earlier})"
+    return (
+        f"(CAST({diff} // {_MICROS_PER_DAY} * 86400 AS DOUBLE) "
+        f"+ CAST({diff} % {_MICROS_PER_DAY} AS DOUBLE) / 1e6) / 3600.0"
+    )
+
+
 POPULATION_SQL = f"""
 CREATE OR REPLACE TEMP TABLE diag_population AS
-WITH per_case AS (
+WITH r AS (
+    SELECT rid, source, epoch_us(created_at) AS at_us,
+           CASE role WHEN 'sales' THEN 0 WHEN 'payments' THEN 1 ELSE 2 END AS rank
+    FROM records
+),
+per_case AS (
     SELECT x.case_id,
-           min(CASE r.role WHEN 'sales' THEN 0 WHEN 'payments' THEN 1 ELSE 2 END
-               * {_RANK_SHIFT} + r.rid) % {_RANK_SHIFT} AS anchor_rid,
-           min(r.created_at) FILTER (WHERE r.role = 'sales') AS sales_at,
-           any_value(r.source) FILTER (WHERE r.role = 'sales') AS sales_source,
-           max(r.created_at) FILTER (WHERE r.role = 'payments') AS payments_at,
-           any_value(r.source) FILTER (WHERE r.role = 'payments') AS payments_source,
-           max(r.created_at) FILTER (WHERE r.role = 'ledger') AS ledger_at,
-           any_value(r.source) FILTER (WHERE r.role = 'ledger') AS ledger_source
-    FROM case_records x JOIN records r USING (rid) GROUP BY x.case_id
+           min(r.rank * {_RANK_SHIFT} + r.rid) % {_RANK_SHIFT} AS anchor_rid,
+           min(r.at_us) FILTER (WHERE r.rank = 0) AS sales_at,
+           any_value(r.source) FILTER (WHERE r.rank = 0) AS sales_source,
+           max(r.at_us) FILTER (WHERE r.rank = 1) AS payments_at,
+           any_value(r.source) FILTER (WHERE r.rank = 1) AS payments_source,
+           max(r.at_us) FILTER (WHERE r.rank = 2) AS ledger_at,
+           any_value(r.source) FILTER (WHERE r.rank = 2) AS ledger_source
+    FROM case_records x JOIN r USING (rid) GROUP BY x.case_id
 )
-SELECT c.case_id, c.status, c.discrepancy, c.period, r.source, r.amount, r.currency,
-       {", ".join(f"r.{a}" for a in TESTED_ATTRS if a != "amount_band")},
-       {band_sql("r.amount")} AS amount_band,
-       k.sales_at, k.sales_source, k.payments_at, k.payments_source, k.ledger_at,
-       k.ledger_source
-FROM cases c JOIN per_case k USING (case_id) JOIN records r ON r.rid = k.anchor_rid
+SELECT c.status, c.discrepancy, k.* EXCLUDE (case_id)
+FROM cases c JOIN per_case k USING (case_id)
 """
-"""One describing row per case (its anchor record: sales, else payments, else ledger), with
-when each role first (sales) or last (payments, ledger) appeared, in one pass over the records."""
+"""One narrow row per case: its status and kind, its anchor record (sales, else payments, else
+ledger) and when each role first (sales) or last (payments, ledger) appeared (epoch
+microseconds), in one pass over the records. Attributes are read from the anchor record when
+counted, so no wide row per case is materialised."""
+
+_ANCHOR_ATTRS = [a for a in TESTED_ATTRS if a != "amount_band"]
+_NICE_INDEX = (
+    "CASE "
+    + " ".join(f"WHEN abs(r.amount) < {edge} THEN {i}" for i, edge in enumerate(NICE_EDGES))
+    + f" ELSE {len(NICE_EDGES)} END"
+)
 
 COUNTS_SQL = f"""
-SELECT name, value, discrepancy, count(*) AS n FROM (
-    UNPIVOT (SELECT CASE WHEN status = 'discrepancy' THEN discrepancy END AS discrepancy,
-                    {", ".join(f"CAST({a} AS VARCHAR) AS {a}" for a in TESTED_ATTRS)}
-             FROM diag_population)
-    ON {", ".join(TESTED_ATTRS)} INTO NAME name VALUE value
+WITH a AS (
+    SELECT CASE WHEN p.status = 'discrepancy' THEN p.discrepancy END AS kind,
+           {", ".join(f"CAST(r.{a} AS VARCHAR) AS {a}" for a in _ANCHOR_ATTRS)},
+           {band_sql("r.amount")} AS amount_band,
+           {_NICE_INDEX} AS nice
+    FROM diag_population p JOIN records r ON r.rid = p.anchor_rid
 )
-GROUP BY ALL
+SELECT GROUPING_ID({", ".join(TESTED_ATTRS)}, nice) AS gid,
+       {", ".join(TESTED_ATTRS)}, nice, kind, count(*) AS n
+FROM a
+GROUP BY GROUPING SETS ({", ".join(f"({a}, kind)" for a in TESTED_ATTRS)}, (nice))
 """
+"""Per tested attribute, how many cases carry each value, split by discrepancy kind (NULL for
+cases that are not discrepancies); plus how many cases fall below each of ``NICE_EDGES``
+(``nice`` is the index of the first edge above the anchor's absolute amount)."""
 
-DELAY_SQL = """
+DELAY_SQL = f"""
 WITH m AS (SELECT * FROM diag_population WHERE status = 'matched'),
 d AS (
     -- sales -> ledger/payments: how long after the refund its last counterpart arrives;
     -- payments -> sales: how far apart the two are, which bounds how long a terminal refund
     -- may still wait for its storefront or POS record
     SELECT sales_source AS from_source, 'ledger' AS to_role, ledger_source AS to_source,
-           epoch(ledger_at - sales_at) / 3600.0 AS hours
+           {_hours("ledger_at", "sales_at")} AS hours
     FROM m WHERE sales_at IS NOT NULL AND ledger_at IS NOT NULL
     UNION ALL
-    SELECT sales_source, 'payments', payments_source, epoch(payments_at - sales_at) / 3600.0
+    SELECT sales_source, 'payments', payments_source, {_hours("payments_at", "sales_at")}
     FROM m WHERE sales_at IS NOT NULL AND payments_at IS NOT NULL
     UNION ALL
-    SELECT payments_source, 'sales', sales_source, abs(epoch(sales_at - payments_at)) / 3600.0
+    SELECT payments_source, 'sales', sales_source, abs({_hours("sales_at", "payments_at")})
     FROM m WHERE sales_at IS NOT NULL AND payments_at IS NOT NULL
 )
 SELECT from_source, to_role, to_source, count(*) AS n,
@@ -131,10 +187,24 @@ class Baseline:
     relinks: dict[str, Relink] = field(default_factory=dict)
     has_audit: frozenset[str] = frozenset()
     has_sync: bool = False
+    below_edge: dict[int, int] = field(default_factory=dict)
     config: DiagnosisConfig = field(default_factory=DiagnosisConfig)
+    _delay_memo: dict[tuple[str | None, str], tuple[float, str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def delay_for(self, from_source: str | None, to_role: str) -> tuple[float, str]:
-        """Hours past which a missing ``to_role`` counterpart is overdue, and where it came from."""
+        """Hours past which a missing ``to_role`` counterpart is overdue, and where it came from.
+
+        Asked for every missing counterpart by several detectors: answered once per pair.
+        """
+        key = (from_source, to_role)
+        known = self._delay_memo.get(key)
+        if known is None:
+            known = self._delay_memo[key] = self._delay_for(from_source, to_role)
+        return known
+
+    def _delay_for(self, from_source: str | None, to_role: str) -> tuple[float, str]:
         cfg = self.config
         for key in ((from_source, to_role, None), (None, to_role, None)):
             stats = self.delays.get(key)
@@ -156,6 +226,13 @@ class Baseline:
         return self.hot.get(kind, {}).get(f"{attr}\x00{value}")
 
 
+# GROUPING_ID of COUNTS_SQL: one bit per grouped column (first attribute highest, ``nice``
+# lowest), set when the column is rolled up. Each attribute's set keeps only that attribute.
+_ALL_ROLLED = (1 << len(TESTED_ATTRS) + 1) - 1
+_NICE_GID = _ALL_ROLLED - 1
+_ATTR_OF_GID = {_ALL_ROLLED - (1 << len(TESTED_ATTRS) - i): i for i in range(len(TESTED_ATTRS))}
+
+
 def build_baseline(con: duckdb.DuckDBPyConnection, config: DiagnosisConfig) -> Baseline:
     """Compute the population baseline of a reconciled run (all set-based in DuckDB)."""
     con.execute(POPULATION_SQL)
@@ -163,10 +240,22 @@ def build_baseline(con: duckdb.DuckDBPyConnection, config: DiagnosisConfig) -> B
     (base.population,) = con.execute("SELECT count(*) FROM diag_population").fetchone() or (0,)
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     kind_counts: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for name, value, kind, n in con.execute(COUNTS_SQL).fetchall():
+    nice = [0] * (len(NICE_EDGES) + 1)
+    for gid, *values, index, kind, n in con.execute(COUNTS_SQL).fetchall():
+        if gid == _NICE_GID:
+            nice[index] += n
+            continue
+        at = _ATTR_OF_GID[gid]
+        name, value = TESTED_ATTRS[at], values[at]
+        if value is None:
+            continue
         counts[name][value] = counts[name].get(value, 0) + n
         if kind is not None:
             kind_counts[kind][name][value] = n
+    running = 0
+    for i, edge in enumerate(NICE_EDGES):
+        running += nice[i]
+        base.below_edge[edge] = running
     base.counts = dict(counts)
     base.kind_counts = {k: dict(v) for k, v in kind_counts.items()}
     for kind, n in con.execute(

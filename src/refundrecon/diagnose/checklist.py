@@ -7,6 +7,7 @@ Benjamini–Hochberg correction; groups too small to tell get an honest ``unclea
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from decimal import Decimal
 
 from refundrecon.diagnose.baseline import TESTED_ATTRS, Baseline
 from refundrecon.diagnose.classify import CaseVerdict
+from refundrecon.diagnose.facts import REC_INDEX, first_attrs
 from refundrecon.diagnose.stats import BAND_EDGES, Concentration, band_label, concentrations, pct
 
 INTEGRATION, PROCESS, UNCLEAR = "integration", "process", "unclear"
@@ -66,29 +68,30 @@ class Answer:
         }
 
 
+_BAND_LABELS: tuple[str, ...] = tuple(band_label(i) for i in range(len(BAND_EDGES) + 1))
+
+
 def amount_band(amount: Decimal) -> str:
     """The amount band of ``amount`` (same bands as the SQL baseline)."""
-    value = abs(amount)
-    for i, edge in enumerate(BAND_EDGES):
-        if value < edge:
-            return band_label(i)
-    return band_label(len(BAND_EDGES))
+    # the first edge above the value is the number of edges at or below it
+    return _BAND_LABELS[bisect_right(BAND_EDGES, abs(amount))]
 
 
 def group_concentrations(verdicts: Sequence[CaseVerdict], base: Baseline) -> list[Concentration]:
     """Test every attribute value of the group's refunds against all refunds (BH-adjusted)."""
-    counts: dict[str, Counter[str]] = {a: Counter() for a in TESTED_ATTRS}
-    for v in verdicts:
-        anchor = v.case.anchor
-        if anchor is None:
-            continue
-        for attr in TESTED_ATTRS:
-            value = amount_band(anchor.amount) if attr == "amount_band" else getattr(anchor, attr)
-            if value is not None and value != "":
-                counts[attr][str(value)] += 1
-    return concentrations(
-        {a: dict(c) for a, c in counts.items() if c}, len(verdicts), base.counts, base.population
-    )
+    anchors = [v.case.records[0] for v in verdicts if v.case.records]
+    counts: dict[str, dict[str, int]] = {}
+    for attr in TESTED_ATTRS:
+        values: list[object]
+        if attr == "amount_band":
+            values = [amount_band(r.amount) for r in anchors]
+        else:
+            index = REC_INDEX[attr]
+            values = [r[index] for r in anchors]
+        counted = Counter(str(x) for x in values if x is not None and x != "")
+        if counted:
+            counts[attr] = dict(counted)
+    return concentrations(counts, len(verdicts), base.counts, base.population)
 
 
 def _significant(found: Sequence[Concentration], base: Baseline) -> list[Concentration]:
@@ -104,8 +107,9 @@ def q1_repeats(
     if n < base.config.min_group_for_stats:
         return Answer(1, QUESTIONS[0], UNCLEAR, f"only {n} case(s): too few to tell")
     people = [c for c in _significant(found, base) if c.attr in ("operator", "team")]
-    operators = {v.case.attr("operator") for v in verdicts} - {None}
-    types = Counter(v.case.attr("order_type") or "unknown" for v in verdicts)
+    cases = [v.case for v in verdicts]
+    operators = set(first_attrs(cases, "operator")) - {None}
+    types = Counter(t or "unknown" for t in first_attrs(cases, "order_type"))
     top, top_n = types.most_common(1)[0]
     if people:
         return Answer(
@@ -237,10 +241,12 @@ def q5_reproducible(verdicts: Sequence[CaseVerdict], base: Baseline) -> Answer:
     human = 0
     for v in verdicts:
         c = v.case
-        edited = any(a.field in _EDIT_FIELDS for a in c.human_edits)
-        verbal = any(r.approval in ("verbal", "manager") for r in c.records)
-        never_sent = bool(c.kind and c.kind.startswith("missing_in_") and not c.sync)
-        if edited or verbal or never_sent:
+        never_sent = c.kind is not None and c.kind.startswith("missing_in_") and not c.sync
+        if (
+            never_sent
+            or any(r.approval in ("verbal", "manager") for r in c.records)
+            or any(a.field in _EDIT_FIELDS for a in c.human_edits)
+        ):
             human += 1
     periods = len({v.case.period for v in verdicts})
     if human * 2 >= n:

@@ -6,7 +6,9 @@ works per discrepant case and per group only. The only write is the ``case_diagn
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -15,37 +17,15 @@ import duckdb
 import orjson
 import pyarrow as pa
 
-from refundrecon.diagnose.baseline import Baseline, build_baseline
+from refundrecon.diagnose.baseline import NICE_EDGES, Baseline, build_baseline
 from refundrecon.diagnose.classify import CaseVerdict, classify
 from refundrecon.diagnose.config import DiagnosisConfig
 from refundrecon.diagnose.cost import Cost, total_cost
-from refundrecon.diagnose.facts import load_facts
+from refundrecon.diagnose.facts import CaseFacts, load_facts
 from refundrecon.diagnose.groups import Group, finish_groups, group_cases
 from refundrecon.diagnose.stats import fisher_greater, p_words, pct
 from refundrecon.model.money import format_amount
 from refundrecon.store.schema import CASE_DIAGNOSIS_DDL
-
-_NICE_EDGES: tuple[int, ...] = (
-    5,
-    10,
-    15,
-    20,
-    25,
-    30,
-    40,
-    50,
-    60,
-    75,
-    100,
-    150,
-    200,
-    250,
-    300,
-    500,
-    1000,
-    2500,
-    5000,
-)
 
 
 @dataclass(slots=True)
@@ -82,43 +62,62 @@ class DiagnosisResult:
         }
 
 
+def _evidence_json(v: CaseVerdict) -> str:
+    """The evidence of one verdict as JSON, the case's own records last.
+
+    Evidence dataclasses are written by orjson directly, the same ``{kind, text, refs}`` as
+    ``Evidence.to_json``, without building a dict per item.
+    """
+    records = {
+        "kind": "record",
+        "text": "records of the case",
+        "refs": [r.ref() for r in v.case.records],
+    }
+    return orjson.dumps([*v.evidence, records]).decode()
+
+
 def case_row(v: CaseVerdict, group: str) -> tuple[str, str, str, float, str, str, str]:
     """The ``case_diagnosis`` row of one verdict."""
-    evidence = [e.to_json() for e in v.evidence]
-    evidence.append(
-        {
-            "kind": "record",
-            "text": "records of the case",
-            "refs": [r.ref() for r in v.case.records],
-        }
-    )
     return (
         v.case.case_id,
         str(v.root_cause),
         str(v.pattern),
         float(v.confidence),
         v.explanation,
-        orjson.dumps(evidence).decode(),
+        _evidence_json(v),
         group,
     )
 
 
+_DIAGNOSIS_SCHEMA = pa.schema(
+    [
+        ("case_id", pa.string()),
+        ("root_cause", pa.string()),
+        ("pattern", pa.string()),
+        ("confidence", pa.float64()),
+        ("explanation", pa.string()),
+        ("evidence", pa.string()),
+        ("group_id", pa.string()),
+    ]
+)
+
+
 def write_case_diagnosis(con: duckdb.DuckDBPyConnection, groups: Sequence[Group]) -> None:
-    """Replace the ``case_diagnosis`` table with one row per diagnosed case."""
-    rows = [case_row(v, g.group_id) for g in groups for v in g.verdicts]
-    names = (
-        "case_id",
-        "root_cause",
-        "pattern",
-        "confidence",
-        "explanation",
-        "evidence",
-        "group_id",
-    )
+    """Replace the ``case_diagnosis`` table with one row per diagnosed case (one Arrow insert)."""
+    verdicts = [v for g in groups for v in g.verdicts]
     table = pa.table(
-        {n: [r[i] for r in rows] for i, n in enumerate(names)},
-        schema=pa.schema([(n, pa.float64() if n == "confidence" else pa.string()) for n in names]),
+        [
+            [v.case.case_id for v in verdicts],
+            [str(v.root_cause) for v in verdicts],
+            [str(v.pattern) for v in verdicts],
+            [float(v.confidence) for v in verdicts],
+            [v.explanation for v in verdicts],
+            [_evidence_json(v) for v in verdicts],
+            [g.group_id for g in groups for _ in g.verdicts],
+        ],
+        schema=_DIAGNOSIS_SCHEMA,
     )
+    names = _DIAGNOSIS_SCHEMA.names
     con.execute(CASE_DIAGNOSIS_DDL)
     con.execute("DELETE FROM case_diagnosis")
     con.register("_diag_rows", table)
@@ -128,20 +127,21 @@ def write_case_diagnosis(con: duckdb.DuckDBPyConnection, groups: Sequence[Group]
         con.unregister("_diag_rows")
 
 
-def verbal_threshold(con: duckdb.DuckDBPyConnection, group: Group, base: Baseline) -> str | None:
-    """Find the amount below which a group's mismatches concentrate, with its test."""
+def verbal_threshold(group: Group, base: Baseline) -> str | None:
+    """Find the amount below which a group's mismatches concentrate, with its test.
+
+    The population side comes from the baseline's counts of refunds below each edge.
+    """
     amounts = [abs(v.case.anchor.amount) for v in group.verdicts if v.case.anchor]
     if not amounts:
         return None
     currency = group.verdicts[0].case.currency or "USD"
     need = 0.95 * len(amounts)
-    edge = next((e for e in _NICE_EDGES if sum(a < e for a in amounts) >= need), None)
+    edge = next((e for e in NICE_EDGES if sum(a < e for a in amounts) >= need), None)
     if edge is None:
         return None
     below = sum(a < edge for a in amounts)
-    (pop_below,) = con.execute(
-        "SELECT count(*) FROM diag_population WHERE abs(amount) < ?", [Decimal(edge)]
-    ).fetchone() or (0,)
+    pop_below = base.below_edge.get(edge, 0)
     p = fisher_greater(below, len(amounts), int(pop_below), max(base.population, len(amounts)))
     limit = format_amount(Decimal(edge), currency)
     return (
@@ -153,6 +153,28 @@ def verbal_threshold(con: duckdb.DuckDBPyConnection, group: Group, base: Baselin
     )
 
 
+def _baseline_and_facts(
+    con: duckdb.DuckDBPyConnection, cfg: DiagnosisConfig
+) -> tuple[Baseline, list[CaseFacts]]:
+    """Build the baseline and load the facts at the same time.
+
+    The two are independent: the baseline is almost all database work, which runs outside
+    the interpreter lock on its own cursor, while the facts are mostly turned into Python
+    objects here, so on two cores the one hides most of the other.
+    """
+    cursor = con.cursor()
+    try:
+        # the cursor is a session of its own: it keeps the caller's choice of progress bar
+        shown = con.execute("SELECT current_setting('enable_progress_bar')").fetchone()
+        cursor.execute(f"SET enable_progress_bar = {bool(shown and shown[0])}")
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            baseline = pool.submit(build_baseline, cursor, cfg)
+            facts = load_facts(con)
+            return baseline.result(), facts
+    finally:
+        cursor.close()
+
+
 def diagnose(
     con: duckdb.DuckDBPyConnection, as_of: datetime, config: DiagnosisConfig | None = None
 ) -> DiagnosisResult:
@@ -162,10 +184,18 @@ def diagnose(
     groups with their checklist, verdict, fix, fix order and cost.
     """
     cfg = config or DiagnosisConfig()
-    base = build_baseline(con, cfg)
-    verdicts = [classify(case, base) for case in load_facts(con)]
-    groups = group_cases(verdicts)
-    finish_groups(groups, base, as_of, lambda g: verbal_threshold(con, g, base))
-    write_case_diagnosis(con, groups)
+    # Hundreds of thousands of small immutable objects are built and none forms a cycle: the
+    # cyclic collector would only rescan them again and again, so it pauses for the run.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        base, facts = _baseline_and_facts(con, cfg)
+        verdicts = [classify(case, base) for case in facts]
+        groups = group_cases(verdicts)
+        finish_groups(groups, base, as_of, lambda g: verbal_threshold(g, base))
+        write_case_diagnosis(con, groups)
+    finally:
+        if collecting:
+            gc.enable()
     totals = total_cost([g.cost for g in groups], cfg)
     return DiagnosisResult(as_of, cfg, verdicts, list(groups), totals, base)

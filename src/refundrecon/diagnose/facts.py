@@ -2,18 +2,21 @@
 
 Only cases that are not matched are fetched into Python; each comes with its records, the
 audit events on those records and the connector sync-log lines that name them. Detectors read
-these facts and nothing else about a case.
+these facts and nothing else about a case. Facts are immutable named tuples: tens of thousands
+are built per run, and a tuple is several times cheaper to build than a frozen dataclass.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 _REC_FIELDS = (
     "rid source role record_id record_type order_ref sales_refund_ref payment_ref customer_ref "
@@ -34,18 +37,18 @@ def _cols(prefix: str, names: list[str]) -> str:
     return ", ".join(f'{prefix}."{n}"' for n in names)
 
 
-# The records of every case that is not matched, with the case they belong to.
-OPEN_RECORDS_SQL = """
+# The records of every case that is not matched, with the case they belong to, read once.
+OPEN_RECORDS_SQL = f"""
 CREATE OR REPLACE TEMP TABLE diag_open AS
-SELECT x.case_id, r.rid, r.source, r.record_id, r.sales_refund_ref,
-       CASE r.role WHEN 'sales' THEN 0 WHEN 'payments' THEN 1 ELSE 2 END AS rank
+SELECT x.case_id, CASE r.role WHEN 'sales' THEN 0 WHEN 'payments' THEN 1 ELSE 2 END AS rank,
+       {_cols("r", _REC_FIELDS)}
 FROM cases c JOIN case_records x USING (case_id) JOIN records r USING (rid)
 WHERE c.status <> 'matched'
 """
 
 RECORDS_SQL = f"""
-SELECT o.case_id, {_cols("r", _REC_FIELDS)}
-FROM diag_open o JOIN records r USING (rid)
+SELECT o.case_id, {_cols("o", _REC_FIELDS)}
+FROM diag_open o
 ORDER BY o.case_id, o.rank, o.rid
 """
 
@@ -73,8 +76,7 @@ SELECT {_cols("c", _HEAD_FIELDS)} FROM cases c WHERE c.status <> 'matched' ORDER
 """
 
 
-@dataclass(frozen=True, slots=True)
-class Rec:
+class Rec(NamedTuple):
     """One canonical record of a case, as the detectors see it."""
 
     rid: int
@@ -111,8 +113,7 @@ class Rec:
         return {"kind": "record", "source": self.source, "record_id": self.record_id}
 
 
-@dataclass(frozen=True, slots=True)
-class Audit:
+class Audit(NamedTuple):
     """One audit-log entry on a record of the case."""
 
     source: str
@@ -131,8 +132,7 @@ class Audit:
         return {"kind": "audit", "file": self.file, "row": self.row}
 
 
-@dataclass(frozen=True, slots=True)
-class Sync:
+class Sync(NamedTuple):
     """One connector sync-log line naming a record of the case."""
 
     at: datetime
@@ -151,8 +151,7 @@ class Sync:
         return {"kind": "sync", "file": self.file, "row": self.row}
 
 
-@dataclass(frozen=True, slots=True)
-class CaseFacts:
+class CaseFacts(NamedTuple):
     """Everything the detectors may know about one case that is not matched."""
 
     case_id: str
@@ -179,7 +178,7 @@ class CaseFacts:
 
     def role(self, role: str) -> tuple[Rec, ...]:
         """Return the case's records of one role."""
-        return tuple(r for r in self.records if r.role == role)
+        return tuple([r for r in self.records if r.role == role])
 
     @property
     def anchor(self) -> Rec | None:
@@ -188,8 +187,9 @@ class CaseFacts:
 
     def attr(self, name: str) -> str | None:
         """Return an attribute of the refund from the first record that carries it."""
+        index = REC_INDEX[name]
         for rec in self.records:
-            value = getattr(rec, name)
+            value = rec[index]
             if value is not None and value != "":
                 return str(value)
         return None
@@ -199,14 +199,14 @@ class CaseFacts:
         """Audit entries made by a person through a user interface."""
         if not self.audit:
             return ()
-        return tuple(a for a in self.audit if a.via == "ui")
+        return tuple([a for a in self.audit if a.via == "ui"])
 
     @property
     def sync_failures(self) -> tuple[Sync, ...]:
         """Sync-log lines reporting an error or a retry."""
         if not self.sync:
             return ()
-        return tuple(s for s in self.sync if s.outcome in ("error", "retry"))
+        return tuple([s for s in self.sync if s.outcome in ("error", "retry")])
 
     def unreconciled(self) -> Decimal:
         """The amount at stake: the absolute delta, or the largest present amount."""
@@ -214,6 +214,25 @@ class CaseFacts:
             return abs(self.amount_delta)
         present = [a for a in (self.sales_amount, self.payments_amount, self.ledger_amount) if a]
         return max((abs(a) for a in present), default=Decimal(0))
+
+
+#: Position of each record field in a ``Rec`` (attributes read by index in bulk loops).
+REC_INDEX: dict[str, int] = {name: i for i, name in enumerate(Rec._fields)}
+
+
+def first_attrs(cases: Iterable[CaseFacts], name: str) -> list[str | None]:
+    """``case.attr(name)`` of every case, in one loop (groups ask this of thousands of cases)."""
+    index = REC_INDEX[name]
+    out: list[str | None] = []
+    for case in cases:
+        for rec in case.records:
+            value = rec[index]
+            if value is not None and value != "":
+                out.append(str(value))
+                break
+        else:
+            out.append(None)
+    return out
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -226,9 +245,12 @@ def _pylist(column: pa.ChunkedArray) -> list[Any]:
         micros = column.cast(pa.timestamp("us", tz=kind.tz)).cast(pa.int64()).to_pylist()
         return [None if m is None else _EPOCH + timedelta(microseconds=m) for m in micros]
     if pa.types.is_decimal(kind):
-        # exact: the decimal's own text (all its scale digits) parsed by Decimal
-        texts = column.cast(pa.string()).to_pylist()
-        return [None if t is None else Decimal(t) for t in texts]
+        # exact: the decimal's own text (all its scale digits) parsed by Decimal, once per
+        # distinct value (amounts repeat a lot: zero deltas, common prices)
+        encoded = pc.dictionary_encode(column.cast(pa.string())).combine_chunks()
+        distinct = [Decimal(t) for t in encoded.dictionary.to_pylist()]
+        lookup = np.array([*distinct, None], dtype=object)
+        return list(lookup[encoded.indices.fill_null(len(distinct)).to_numpy()].tolist())
     values: list[Any] = column.to_pylist()
     return values
 
@@ -241,17 +263,27 @@ def _columns(con: duckdb.DuckDBPyConnection, sql: str) -> list[list[Any]]:
     return [_pylist(column) for column in table.columns]
 
 
-def _by_case(columns: list[list[Any]], make: Any) -> dict[str, tuple[Any, ...]]:
-    """Build one object per row (case id first, rows ordered) and group them per case."""
-    if not columns:
+def _by_case(table: pa.Table | None, make: Any) -> dict[str, tuple[Any, ...]]:
+    """Build one object per row (case id first, rows ordered by case) and group them per case.
+
+    Rows of one case are adjacent, so each case is one slice between the points where the
+    case id changes (found by Arrow, not row by row).
+    """
+    if table is None or table.num_rows == 0:
         return {}
-    out: dict[str, list[Any]] = {}
-    for case_id, obj in zip(columns[0], map(make, *columns[1:]), strict=True):
-        bucket = out.get(case_id)
-        if bucket is None:
-            bucket = out[case_id] = []
-        bucket.append(obj)
-    return {k: tuple(v) for k, v in out.items()}
+    ids = table.column(0)
+    n = table.num_rows
+    changes = pc.not_equal(ids.slice(1), ids.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    starts = [0, *(np.flatnonzero(changes) + 1).tolist()]
+    ends = [*starts[1:], n]
+    keys = ids.take(starts).to_pylist()
+    objs = list(map(make, *(_pylist(column) for column in table.columns[1:])))
+    return {k: tuple(objs[a:b]) for k, a, b in zip(keys, starts, ends, strict=True)}
+
+
+def _table(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table | None:
+    """Run ``sql`` and return its result as an Arrow table."""
+    return con.sql(sql).to_arrow_table()
 
 
 def load_facts(con: duckdb.DuckDBPyConnection) -> list[CaseFacts]:
@@ -262,9 +294,9 @@ def load_facts(con: duckdb.DuckDBPyConnection) -> list[CaseFacts]:
     """
     con.execute(OPEN_RECORDS_SQL)
     try:
-        recs = _by_case(_columns(con, RECORDS_SQL), Rec)
-        audit = _by_case(_columns(con, AUDIT_SQL), Audit)
-        sync = _by_case(_columns(con, SYNC_SQL), Sync)
+        recs = _by_case(_table(con, RECORDS_SQL), Rec)
+        audit = _by_case(_table(con, AUDIT_SQL), Audit)
+        sync = _by_case(_table(con, SYNC_SQL), Sync)
         heads = list(zip(*_columns(con, HEADS_SQL), strict=True))
     finally:
         con.execute("DROP TABLE IF EXISTS diag_open")

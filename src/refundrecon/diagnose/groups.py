@@ -17,7 +17,7 @@ from refundrecon.diagnose.baseline import Baseline
 from refundrecon.diagnose.checklist import Answer, answer_all, verdict
 from refundrecon.diagnose.classify import CaseVerdict
 from refundrecon.diagnose.cost import Cost, group_cost
-from refundrecon.diagnose.facts import CaseFacts
+from refundrecon.diagnose.facts import CaseFacts, first_attrs
 from refundrecon.diagnose.fixes import fix_text, fix_tier, order_rule
 from refundrecon.diagnose.stats import Concentration
 from refundrecon.model.vocab import PATTERN_ROOT_CAUSE, Pattern, RootCause
@@ -111,8 +111,9 @@ def group_cases(verdicts: Sequence[CaseVerdict]) -> list[Group]:
         by_key[(v.pattern, source_pair(v.case))].append(v)
     groups = []
     for (pattern, pair), members in by_key.items():
-        channel, ch_share = _dominant([v.case.attr("channel") for v in members])
-        otype, ot_share = _dominant([v.case.attr("order_type") for v in members])
+        cases = [v.case for v in members]
+        channel, ch_share = _dominant(first_attrs(cases, "channel"))
+        otype, ot_share = _dominant(first_attrs(cases, "order_type"))
         connector, _ = _dominant(
             [next((r.connector for r in v.case.records if r.connector), None) for v in members]
         )
@@ -145,7 +146,7 @@ def _context(group: Group) -> dict[str, str]:
         if hot:
             ctx[attr] = ", ".join(hot[:3])
         else:
-            value, _ = _dominant([v.case.attr(attr) for v in group.verdicts])
+            value, _ = _dominant(first_attrs((v.case for v in group.verdicts), attr))
             if value:
                 ctx[attr] = value
     if group.threshold:

@@ -15,18 +15,21 @@ import duckdb
 from refundrecon.model.money import format_amount
 
 RELINK_SQL = """
-WITH orphan AS (
-    SELECT c.case_id, r.* FROM cases c JOIN case_records x USING (case_id)
+WITH rel AS MATERIALIZED (
+    -- the records of every case either side of a re-link can come from, read once
+    SELECT c.case_id, c.discrepancy, r.* FROM cases c JOIN case_records x USING (case_id)
     JOIN records r USING (rid)
-    WHERE c.discrepancy = 'unlinked_ledger_credit' AND r.role = 'ledger'
-      AND coalesce(r.order_ref, '') = '' AND coalesce(r.sales_refund_ref, '') = ''
-      AND NOT EXISTS (SELECT 1 FROM case_records y JOIN records s USING (rid)
-                      WHERE y.case_id = c.case_id AND s.role = 'sales')
+    WHERE c.discrepancy IN ('unlinked_ledger_credit', 'missing_in_ledger')
+),
+orphan AS (
+    SELECT * EXCLUDE (discrepancy) FROM rel o
+    WHERE o.discrepancy = 'unlinked_ledger_credit' AND o.role = 'ledger'
+      AND coalesce(o.order_ref, '') = '' AND coalesce(o.sales_refund_ref, '') = ''
+      AND NOT EXISTS (SELECT 1 FROM rel y WHERE y.case_id = o.case_id AND y.role = 'sales')
 ),
 cand AS (
-    SELECT c.case_id, r.* FROM cases c JOIN case_records x USING (case_id)
-    JOIN records r USING (rid)
-    WHERE c.discrepancy = 'missing_in_ledger' AND r.role = 'sales'
+    SELECT * EXCLUDE (discrepancy) FROM rel WHERE discrepancy = 'missing_in_ledger'
+      AND role = 'sales'
 ),
 scored AS (
     SELECT o.case_id AS orphan_case, o.source AS l_source, o.record_id AS l_id,
@@ -43,8 +46,8 @@ scored AS (
      AND abs(epoch(o.created_at - d.created_at)) <= ? * 3600
 ),
 ranked AS (
-    SELECT *, row_number() OVER (PARTITION BY orphan_case ORDER BY score DESC, s_id) AS rk_o,
-              row_number() OVER (PARTITION BY sales_case ORDER BY score DESC, l_id) AS rk_s,
+    SELECT *, row_number() OVER (PARTITION BY orphan_case ORDER BY score DESC, s_id, l_id) AS rk_o,
+              row_number() OVER (PARTITION BY sales_case ORDER BY score DESC, l_id, s_id) AS rk_s,
               count(*) OVER (PARTITION BY orphan_case) AS n_cand
     FROM scored WHERE score >= ?
 )

@@ -35,11 +35,9 @@ KINDS: frozenset[str] = frozenset(
 )
 
 
-def detect(case: CaseFacts, base: Baseline) -> Detection:
-    """Apply to a missing counterpart past the learned delay, or a partial sync with errors."""
-    failures = case.sync_failures
-    later_ok = [s for s in case.sync if s.outcome == "ok"]
-    fail_ev = Evidence(
+def _failure_evidence(failures: tuple[Sync, ...]) -> Evidence:
+    """The first sync failures in words, pointing at every failing line."""
+    return Evidence(
         "sync",
         "; ".join(
             f"{s.connector} {s.outcome} {s.error_class or ''} {s.message or ''}".strip()
@@ -47,6 +45,11 @@ def detect(case: CaseFacts, base: Baseline) -> Detection:
         ),
         tuple(s.ref() for s in failures),
     )
+
+
+def detect(case: CaseFacts, base: Baseline) -> Detection:
+    """Apply to a missing counterpart past the learned delay, or a partial sync with errors."""
+    failures = case.sync_failures
     role = missing_role(case)
     if role is None:
         if case.kind == "status_mismatch":
@@ -62,12 +65,15 @@ def detect(case: CaseFacts, base: Baseline) -> Detection:
                 f"Only part of the refund reached the {short} "
                 f"(delta {money(case.amount_delta, case.currency)}); the integration logged "
                 f"{len(failures)} failure(s)" + (" and gave up." if gave_up else "."),
-                (fail_ev,),
+                (_failure_evidence(failures),),
             )
         return no(PATTERN, "nothing_missing")
     if case.status == "in_transit":
         return no(PATTERN, "inside_grace_window")
     late, limit, basis = overdue(case, base)
+    later_ok = [s for s in case.sync if s.outcome == "ok"] if case.sync else []
+    if not (failures and not later_ok) and not late:
+        return no(PATTERN, "within_learned_delay")
     timing = Evidence(
         "timing", f"{case.age_hours:.0f} h old, past the learned {limit:.0f} h ({basis})"
     )
@@ -80,10 +86,8 @@ def detect(case: CaseFacts, base: Baseline) -> Detection:
             f"The {role} system never received the refund: the connector logged "
             f"{failures[-1].outcome} ({failures[-1].error_class or 'no class'}) and never "
             "succeeded.",
-            (fail_ev, timing),
+            (_failure_evidence(failures), timing),
         )
-    if not late:
-        return no(PATTERN, "within_learned_delay")
     if later_ok:
         ok_ev = Evidence(
             "sync",

@@ -28,6 +28,8 @@ def detect(case: CaseFacts, base: Baseline) -> Detection:
     if case.sync_failures:
         return no(PATTERN, "sync_failed")
     late, limit, basis = overdue(case, base)
+    if late and case.status != "in_transit":
+        return no(PATTERN, "past_learned_delay")
     ev = Evidence(
         "timing",
         f"the {role} record is awaited; the refund is {case.age_hours:.1f} h old and the "
@@ -42,8 +44,6 @@ def detect(case: CaseFacts, base: Baseline) -> Detection:
             f"Still inside the grace window; the {role} record is expected.",
             (ev,),
         )
-    if late:
-        return no(PATTERN, "past_learned_delay")
     return Detection(
         PATTERN,
         True,
