@@ -388,6 +388,14 @@ def map_refund(
             extras["computed_amount"] = str(computed)
     elif parts.present or not chosen:
         amount = computed
+        if amount < 0:
+            # Without a settled transaction the parts are the amount: a negative total means
+            # a line or adjustment was written with the wrong sign, not money back.
+            raise FieldError(
+                f"{path}refund_line_items",
+                f"the refund's lines, shipping and adjustments add up to a negative amount: "
+                f"{amount}",
+            )
         if chosen:
             extras["gateway_amount"] = str(sum((t.amount for t in chosen), _ZERO))
             extras["gateway_currency"] = gateway_currency or shop_currency
