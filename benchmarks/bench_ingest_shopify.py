@@ -6,12 +6,15 @@ refund transaction, an occasional shipping adjustment) to a temporary folder, ei
 ``{"refunds": [...]}`` JSON document, then times reading them the way ``refundrecon ingest``
 does: the adapter's columnar fast path (``read_columnar``: DuckDB ``read_json``, SQL mapping,
 unusual refunds handed to the row mapper) when it applies, else the row reader. ``--row-path``
-also times the row reader alone; ``--breakdown`` times its parsing and mapping apart.
+also times the row reader alone; ``--breakdown`` times its parsing and mapping apart;
+``--general`` times the SQL mapping with and without the common-shape expressions
+(``shopify_columnar_fast``), to show what they save.
 
     .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 1000000
     .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 200000 --row-path
     .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 100000 --format json
     .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 200000 --breakdown --floor
+    .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 200000 --general
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from pathlib import Path
 
 from refundrecon.adapters.base import ReadOptions
 from refundrecon.adapters.shopify_columnar import json_source, read_rest_table
-from refundrecon.adapters.shopify_columnar_sql import COLUMNS
+from refundrecon.adapters.shopify_columnar_sql import COLUMNS, mapping_select
 from refundrecon.adapters.shopify_refund import map_refund
 from refundrecon.adapters.shopify_rest import ShopifyRestAdapter, ShopifyWebhookAdapter
 from refundrecon.adapters.storefront_util import iter_jsonl, load_json_fast
@@ -232,6 +235,11 @@ def main() -> None:
     parser.add_argument(
         "--floor", action="store_true", help="also time a columnar DuckDB read of the same file"
     )
+    parser.add_argument(
+        "--general",
+        action="store_true",
+        help="also time the SQL mapping alone, with and without the common-shape expressions",
+    )
     args = parser.parse_args()
     options = ReadOptions(naive_tz=UTC)
     with tempfile.TemporaryDirectory() as folder:
@@ -277,6 +285,8 @@ def main() -> None:
             breakdown(path, options)
         if args.floor and args.format == "jsonl":
             columnar_floor(path)
+        if args.general and args.format == "jsonl":
+            mapping_paths(path)
 
 
 def rest_fast_path(path: Path, options: ReadOptions) -> None:
@@ -349,6 +359,24 @@ def columnar_floor(path: Path) -> None:
         f"  parse floor (read_json into every column the fast path reads, no mapping): "
         f"{rows / elapsed:,.0f} rows/s, CPU {cpu:.2f} s"
     )
+
+
+def mapping_paths(path: Path) -> None:
+    """Time the mapping query alone (into Arrow): common rows by their own expressions, then
+    every row by the general ones (``mapping_select(..., common=False)``)."""
+    import duckdb
+
+    connection = duckdb.connect()
+    connection.execute("SET threads = 2")
+    connection.execute("SET TimeZone = 'UTC'")
+    for label, common in (("common-shape expressions", True), ("general expressions only", False)):
+        started, cpu = time.perf_counter(), cpu_seconds()
+        table = connection.sql(mapping_select(json_source(path), common)).to_arrow_table()
+        elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+        print(
+            f"  mapping query, {label}: {table.num_rows / elapsed:,.0f} rows/s, "
+            f"{elapsed:.2f} s, CPU {cpu:.2f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -7,12 +7,17 @@ import json
 import tempfile
 from pathlib import Path
 
+import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from storefront_support import CHANGES, SAMPLES, json_paths, mutate, options
 
 from refundrecon.adapters.base import TableRead
-from refundrecon.adapters.shopify_columnar import read_rest_table
+from refundrecon.adapters.columnar_util import connect, physical_lines
+from refundrecon.adapters.shopify_columnar import json_source, line_count, read_rest_table
+from refundrecon.adapters.shopify_columnar_fast import prepare
+from refundrecon.adapters.shopify_columnar_sql import mapping_select
 from refundrecon.adapters.shopify_rest import ShopifyRestAdapter, ShopifyWebhookAdapter
 from refundrecon.adapters.storefront_util import load_json_fast
 from refundrecon.ingest.native import read_columnar, result_tables
@@ -336,3 +341,104 @@ def test_embedded_line_items_are_mapped_in_sql_with_pro_rata_discounts(tmp_path:
     ]
     assert (rows["9501"]["category"], rows["9501"]["fulfillment_node"]) == ("Shirts", "amazon")
     assert rows["9503"]["fulfillment_node"] is None
+
+
+# --- the common-shape expressions -------------------------------------------------------------
+
+
+def _common_shape_refunds() -> list[dict[str, object]]:
+    """Refunds of the common shape (one refund transaction, one line, at most one adjustment)
+    with an embedded line item: a pro-rata discount, a shipping adjustment, a discrepancy."""
+    hook = sample_refunds()[-1]
+    item = {"product_type": "Shirts", "fulfillment_service": "amazon", "tax_lines": []}
+    partial = _with_line_item(
+        hook, 9601, item | {"quantity": 3, "discount_allocations": [{"amount_set": _bag("10.00")}]}
+    )
+    assert isinstance(partial, dict)
+    shipped = json.loads(json.dumps(partial))
+    shipped["id"] = 9602
+    shipped["order_adjustments"] = [
+        {"kind": "shipping_refund", "amount": "-5.00", "tax_amount": "-0.40"}
+    ]
+    gap = json.loads(json.dumps(partial))
+    gap["id"] = 9603
+    gap["order_adjustments"] = [
+        {"kind": "refund_discrepancy", "amount_set": _bag("1.50"), "tax_amount": "0.00"}
+    ]
+    return [partial, shipped, gap]
+
+
+def _both_paths(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """Every mapped row of a webhook archive, common rows by their own expressions, and every
+    row by the general expressions."""
+    con = connect()
+    try:
+        source = json_source(path)
+        fast = con.sql(mapping_select(source)).fetchall()
+        general = con.sql(mapping_select(source, common=False)).fetchall()
+    finally:
+        con.close()
+    return fast, general
+
+
+def test_common_shape_is_told_from_its_structure(tmp_path: Path) -> None:
+    refunds = sample_refunds()
+    bodies = [*_common_shape_refunds(), *_variants(refunds[-1])[:3]]
+    path = _write(tmp_path, bodies)
+    con = connect()
+    try:
+        found = dict(con.sql(f"SELECT id, _common FROM ({prepare(json_source(path))})").fetchall())
+    finally:
+        con.close()
+    # three common refunds, one line without a line item, JPY; two transactions: general
+    assert found == {
+        "9601": True,
+        "9602": True,
+        "9603": True,
+        str(refunds[-1]["id"]): True,
+        "9101": True,
+        "9102": False,
+    }
+
+
+def test_common_shape_refunds_map_in_sql_to_the_row_readers_records(tmp_path: Path) -> None:
+    fast = _check_same(_write(tmp_path, _common_shape_refunds()))
+    assert fast is not None and fast.records == ()
+    rows = {r["record_id"]: r for r in fast.table.to_pylist()}
+    assert rows["9601"]["discount_amount"] == "3.33"
+    # line tax 3.60 plus the shipping refund's 0.40
+    assert (rows["9602"]["shipping_amount"], rows["9602"]["tax_amount"]) == ("5.00", "4.00")
+    assert rows["9603"]["refund_discrepancy"] == "-1.50"
+    assert {r["source"] for r in rows.values()} == {"shopify"}
+    assert all(r["sales_refund_ref"] == r["payload_ref"] == k for k, r in rows.items())
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(changes=CHANGES, line=st.integers(min_value=0, max_value=2))
+def test_common_rows_map_as_the_general_expressions_do(
+    changes: list[tuple[int, object, bool]], line: int
+) -> None:
+    bodies: list[object] = list(_common_shape_refunds())
+    document = bodies[line]
+    for index, new, delete in changes:
+        paths = json_paths(document)
+        if not paths:
+            break
+        mutate(document, paths[index % len(paths)], new, delete)
+    with tempfile.TemporaryDirectory() as folder:
+        path = _write(Path(folder), bodies)
+        try:
+            fast, general = _both_paths(path)
+        except duckdb.Error:
+            return  # DuckDB cannot read the file into the columns: the row reader reads it
+        assert fast == general
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"{}", b"{}\n", b"\n\n", b"{}\n{}", b"{}\r\n{}\r\n", b"x" * (1 << 24) + b"\n{}"],
+)
+def test_line_count_counts_as_the_row_reader_numbers(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "lines.jsonl"
+    path.write_bytes(data)
+    assert line_count(path) == physical_lines(path)

@@ -25,12 +25,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from refundrecon.adapters.base import ReadOptions, TableRead
-from refundrecon.adapters.columnar_util import connect, physical_lines
-from refundrecon.adapters.shopify_columnar_sql import COLUMNS, mapping_select
+from refundrecon.adapters.columnar_util import connect
+from refundrecon.adapters.shopify_columnar_sql import COLUMNS, CONSTANTS, COPIES, mapping_select
 from refundrecon.adapters.storefront_util import is_jsonl
 from refundrecon.model.interchange import REFUND_COLUMNS
 from refundrecon.model.records import ReadResult
@@ -55,11 +56,32 @@ def read_webhook_table(path: Path, options: ReadOptions, row_mapper: RowMapper) 
         return None
     finally:
         con.close()
-    if mapped.num_rows != physical_lines(path):
+    if mapped.num_rows != line_count(path):
         return None  # DuckDB skipped or merged lines: only the row reader numbers them right
     table, leftovers = _split(mapped)
     result = row_mapper(path, options, leftovers) if leftovers else ReadResult()
     return TableRead(table=table, records=result.refunds, errors=result.errors)
+
+
+_CHUNK = 1 << 24
+
+
+def line_count(path: Path) -> int:
+    """How many lines the file has (a last line without a newline counts), as
+    ``columnar_util.physical_lines`` counts them but vectorised, several times faster.
+
+    Chunks are read into one reused buffer rather than mapped, so the file's pages do not
+    count towards the process's resident memory.
+    """
+    buffer = bytearray(_CHUNK)
+    view = np.frombuffer(buffer, dtype=np.uint8)
+    lines = 0
+    last = 10
+    with path.open("rb", buffering=0) as handle:
+        while size := handle.readinto(buffer):
+            lines += int(np.count_nonzero(view[:size] == 10))
+            last = int(view[size - 1])
+    return lines + (0 if last == 10 else 1)
 
 
 def json_source(path: Path) -> str:
@@ -77,19 +99,31 @@ def _map_lines(con: duckdb.DuckDBPyConnection, path: Path) -> pa.Table:
 
 
 def _split(mapped: pa.Table) -> tuple[pa.Table, list[int]]:
-    """The records of the rows the SQL mapped, and the line numbers it left to the mapper."""
+    """The records of the rows the SQL mapped, and the line numbers it left to the mapper.
+
+    The columns the SQL leaves out (``CONSTANTS``, ``COPIES``, interchange columns no refund
+    has) are added here as Arrow columns; extra columns no mapped row has are dropped.
+    """
     rows = pa.array(range(1, mapped.num_rows + 1), pa.int64())
     ok = pc.fill_null(mapped["ok"], False)
     table = mapped.append_column("_row", rows).filter(ok).drop_columns(["ok"])
     leftovers = rows.filter(pc.invert(ok)).to_pylist()
-    keep = [
-        name
-        for name in table.column_names
-        if name in REFUND_COLUMNS
-        or name in ("_row", "payload_ref")
-        or table[name].null_count < len(table)
-    ]
-    return table.select(keep), leftovers
+    count = table.num_rows
+    columns: dict[str, pa.Array | pa.ChunkedArray] = {}
+    for name in REFUND_COLUMNS:
+        if name in CONSTANTS:
+            columns[name] = pa.repeat(pa.scalar(CONSTANTS[name], pa.string()), count)
+        elif name in COPIES:
+            columns[name] = table[COPIES[name]]
+        elif name in table.column_names:
+            columns[name] = table[name]
+        else:
+            columns[name] = pa.nulls(count, pa.string())
+    for name in table.column_names:
+        if name not in columns and (name == "_row" or table[name].null_count < count):
+            columns[name] = table[name]
+    columns["payload_ref"] = table[COPIES["payload_ref"]]
+    return pa.table(columns), leftovers
 
 
 REST_DOCUMENT_LIMIT = 512 * 2**20

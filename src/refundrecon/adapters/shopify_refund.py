@@ -54,7 +54,7 @@ from refundrecon.model.vocab import Role
 SYSTEM = "shopify"
 _ZERO = Decimal(0)
 
-_GATEWAY_METHOD = {
+GATEWAY_METHODS = {
     "gift_card": "gift_card",
     "shopify_store_credit": "store_credit",
     "store_credit": "store_credit",
@@ -62,13 +62,14 @@ _GATEWAY_METHOD = {
     "cash": "cash",
     "exchange": "exchange",
 }
+"""Refund methods by transaction gateway (lower case); any other gateway is the card."""
 
 
 def gateway_method(gateway: str | None) -> str:
     """Map a Shopify gateway name to a canonical refund method."""
     if gateway is None:
         return "original_payment"
-    return _GATEWAY_METHOD.get(gateway.strip().lower(), "original_payment")
+    return GATEWAY_METHODS.get(gateway.strip().lower(), "original_payment")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,195 @@
+"""SQL expressions for single Shopify values: ids, timestamps, amounts, MoneyBags and text.
+
+The columnar fast paths (``shopify_columnar_sql`` for any refund, ``shopify_columnar_fast``
+for the common one-line shape) build their checks and values from these, so a rule such as
+"an amount is a JSON string with exactly the currency's decimals" is written once. Each check
+is a boolean expression that is true only when the row mapper (``shopify_refund.map_refund``)
+reads the value exactly as the expression does; each value expression is what it reads.
+Expressions refer to ``cur`` (the refund currency) and ``e`` (its exponent) where noted.
+"""
+
+from __future__ import annotations
+
+from refundrecon.adapters.shopify_refund import GATEWAY_METHODS
+from refundrecon.model.money import CURRENCY_EXPONENTS
+from refundrecon.store.sql import quote_literal
+
+_ID = r"[1-9][0-9]{0,17}"
+_TIME = (
+    r"[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:"
+    r"[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+)
+_DIGITS = "(0|[1-9][0-9]{0,13})"
+"""The whole part of an amount: at most 14 digits, so four decimals fit DECIMAL(18, 4) and
+every sum stays exact within Python's 28-digit decimal context too."""
+
+EXPONENTS = "MAP {" + ", ".join(f"'{k}': {v}" for k, v in CURRENCY_EXPONENTS.items()) + "}"
+_EXPONENT_ORDER = sorted(set(CURRENCY_EXPONENTS.values()), key=lambda e: (e != 2, e))
+"""Currency exponents, two first: a ``CASE`` tests its branches in order."""
+
+
+def id_ok(sql: str) -> str:
+    """NULL or an integer-like id: a JSON integer and a digit string give the same text."""
+    return ids_ok([sql])
+
+
+def ids_ok(columns: list[str]) -> str:
+    """Each id is NULL or integer-like, with one regular expression over them all.
+
+    ``concat_ws`` skips NULLs; the leading ``x`` makes an empty-string id fail (``x,``).
+    """
+    return (
+        f"coalesce(regexp_full_match(concat_ws(',', 'x', {', '.join(columns)}), "
+        f"'x(,{_ID})*'), false)"
+    )
+
+
+def times_ok(created: str, processed: str) -> str:
+    """``created`` has an explicit offset (or ``Z``) and no fraction, ``processed`` too or is
+    NULL or blank; one regular expression for both, and a real calendar date."""
+    dates = (
+        f"TRY_CAST(left({created}, 10) AS DATE) IS NOT NULL AND CASE WHEN "
+        f"coalesce({processed}, '') = '' THEN true ELSE "
+        f"TRY_CAST(left({processed}, 10) AS DATE) IS NOT NULL END"
+    )
+    return (
+        f"coalesce(regexp_full_match(concat({created}, '|', {processed}), "
+        f"'{_TIME}\\|({_TIME})?') AND {dates}, false)"
+    )
+
+
+def iso(sql: str) -> str:
+    """Python's ``isoformat()`` of a timestamp that passed ``_times_ok``."""
+    return (
+        f"left({sql}, 19) || CASE WHEN right({sql}, 1) = 'Z' OR right({sql}, 6) = '-00:00' "
+        f"THEN '+00:00' ELSE right({sql}, 6) END"
+    )
+
+
+def _amount_pattern(exponent: int, signed: bool) -> str:
+    """A JSON string amount with exactly ``exponent`` decimals; signed ones are never ``-0``."""
+    if not signed:
+        point = rf"\.[0-9]{{{exponent}}}" if exponent else ""
+        return f'"{_DIGITS}{point}"'
+    if not exponent:
+        return '"(-?[1-9][0-9]{0,13}|0)"'
+    fractions = "|".join(f"0{{{k}}}[1-9][0-9]{{{exponent - 1 - k}}}" for k in range(exponent))
+    return rf'"(-?([1-9][0-9]{{0,13}}\.[0-9]{{{exponent}}}|0\.({fractions}))|0\.0{{{exponent}}})"'
+
+
+def amounts_ok(raws: list[tuple[str, bool]], signed: bool = True) -> str:
+    """Every raw JSON amount (``(sql, optional)``) is a string with exactly ``e`` decimals.
+
+    One regular expression per row over the amounts joined by ``|`` (an optional amount may be
+    NULL), chosen by the refund currency's exponent ``e``: far cheaper than one per amount.
+    """
+    joined = "concat(" + ", '|', ".join(raw for raw, _ in raws) + ")"
+    cases = []
+    for exponent in _EXPONENT_ORDER:
+        one = _amount_pattern(exponent, signed)
+        parts = [f"({one})?" if optional else one for _, optional in raws]
+        pattern = quote_literal(r"\|".join(parts))
+        cases.append(f"WHEN {exponent} THEN regexp_full_match({joined}, {pattern})")
+    return f"coalesce(CASE e {' '.join(cases)} END, false)"
+
+
+def amount_ok(raw: str, signed: bool = True) -> str:
+    """A raw JSON amount that is a string with exactly ``e`` decimals (never ``-0``)."""
+    return amounts_ok([(raw, False)], signed)
+
+
+def value(raw: str) -> str:
+    """The exact DECIMAL of a raw JSON string amount (NULL when it is not one)."""
+    return f"TRY_CAST(substr({raw}, 2, length({raw}) - 2) AS DECIMAL(18, 4))"
+
+
+def bag_ok(bag: str) -> str:
+    """A MoneyBag: absent, or shop (and any presentment) money in the refund's currency.
+
+    Checks are written as ``CASE`` rather than ``OR``: DuckDB evaluates a ``CASE`` branch only
+    on the rows that take it, while both sides of an ``OR`` are computed for every row.
+    """
+    shop, pres = f"{bag}.shop_money", f"{bag}.presentment_money"
+    amounts = amounts_ok([(f"{shop}.amount", False), (f"{pres}.amount", True)])
+    return (
+        f"CASE WHEN {bag} IS NULL THEN true ELSE coalesce({shop}.currency_code = cur AND "
+        f"CASE WHEN {pres} IS NULL THEN true ELSE {pres}.currency_code = cur AND "
+        f"{pres}.amount IS NOT NULL END AND {amounts}, false) END"
+    )
+
+
+def money_ok(bag: str, plain: str, required: bool = False) -> str:
+    """``_Bag.read`` succeeds: the MoneyBag when present, else the plain amount."""
+    absent = "false" if required else "true"
+    return (
+        f"CASE WHEN {bag} IS NOT NULL THEN {bag_ok(bag)} WHEN {plain} IS NULL THEN {absent} "
+        f"ELSE {amount_ok(plain)} END"
+    )
+
+
+def money(bag: str, plain: str) -> str:
+    """The shop amount ``_Bag.read`` returns (NULL when neither is present)."""
+    return (
+        f"CASE WHEN {bag} IS NOT NULL THEN {value(f'{bag}.shop_money.amount')} "
+        f"WHEN {plain} IS NOT NULL THEN {value(plain)} END"
+    )
+
+
+_EDGE = r"[!-\[\]-~]"
+_TEXT = quote_literal(f'"({_EDGE}([^\\\\]*{_EDGE})?)?"')
+_ASCII_TEXT = quote_literal(f'"({_EDGE}([ -\\[\\]-~]*{_EDGE})?)?"')
+
+
+def text_ok(raw: str, ascii_only: bool = False) -> str:
+    """Not a JSON string, or one the SQL reads as Python would: no escapes, nothing to strip.
+
+    With ``ascii_only`` the text must be printable ASCII too (it is case-folded, and Python
+    and DuckDB fold some other letters differently).
+    """
+    pattern = _ASCII_TEXT if ascii_only else _TEXT
+    return (
+        f"CASE WHEN starts_with({raw}, '\"') THEN coalesce(regexp_full_match({raw}, {pattern}), "
+        "false) ELSE true END"
+    )
+
+
+def optional_text(raw: str) -> str:
+    """``optional_text`` of a value that passed ``_text_ok``: the string, NULL if blank or not
+    a string."""
+    return (
+        f"CASE WHEN starts_with({raw}, '\"') THEN nullif(substr({raw}, 2, length({raw}) - 2), '') "
+        "END"
+    )
+
+
+def text(value: str) -> str:
+    """The text ``str(Decimal)`` gives for a value with the refund currency's ``e`` decimals."""
+    return (
+        f"CASE e WHEN 0 THEN CAST(CAST({value} AS DECIMAL(38, 0)) AS VARCHAR) "
+        f"WHEN 2 THEN CAST(CAST({value} AS DECIMAL(38, 2)) AS VARCHAR) "
+        f"WHEN 3 THEN CAST(CAST({value} AS DECIMAL(38, 3)) AS VARCHAR) "
+        f"ELSE CAST(CAST({value} AS DECIMAL(38, 4)) AS VARCHAR) END"
+    )
+
+
+def int_value(raw: str) -> str:
+    """A JSON integer quantity of at most six digits as BIGINT (NULL for anything else)."""
+    return (
+        f"CASE WHEN coalesce(regexp_full_match({raw}, '-?[0-9]{{1,6}}'), false) "
+        f"THEN CAST({raw} AS BIGINT) END"
+    )
+
+
+def pro_rata_share(total: str, quantity: str, line_quantity: str) -> str:
+    """``round_to_currency(total * quantity / line_quantity)``: half up, in exact integers."""
+    unit = "CASE e WHEN 0 THEN 10000 WHEN 2 THEN 100 WHEN 3 THEN 10 ELSE 1 END"
+    scaled = f"(CAST({total} * 10000 AS HUGEINT) * {quantity})"
+    divisor = f"(CAST({line_quantity} AS HUGEINT) * ({unit}))"
+    rounded = f"sign({scaled}) * ((abs({scaled}) * 2 + {divisor}) // (2 * {divisor})) * ({unit})"
+    return f"CAST({rounded} AS DECIMAL(38, 0)) * CAST(0.0001 AS DECIMAL(5, 4))"
+
+
+def method(gateway: str) -> str:
+    """The refund method of a gateway name (``shopify_refund.gateway_method``)."""
+    cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in GATEWAY_METHODS.items())
+    return f"CASE lower({gateway}) {cases} ELSE 'original_payment' END"

@@ -1,0 +1,191 @@
+"""The SQL for Shopify refunds of the common shape: one refund transaction, one refund line.
+
+Most refunds refund one line through one gateway transaction, with at most one order
+adjustment (a shipping refund) and no refund shipping lines, duties, fees or ``return``.
+For those rows the general mapping of ``shopify_columnar_sql`` spends most of its time on
+list machinery (lambdas, one-element lists of structs, the same element extracted dozens of
+times). This module maps them with plain expressions on the first elements, each extracted
+once (``prepare``), and the same checks and values as the general mapping gives them:
+``shopify_columnar_sql`` evaluates the general expressions only on the other rows (``CASE``
+runs a branch only on the rows that take it) and these only on the common ones.
+
+Column ``_common`` says which path a row takes; the shape test is structural only (list
+lengths, absent keys), so a common row that fails a value check is still handed to the row
+mapper, exactly as the general mapping would.
+"""
+
+from __future__ import annotations
+
+from refundrecon.adapters.shopify_columnar_expr import (
+    amount_ok,
+    ids_ok,
+    int_value,
+    method,
+    money,
+    money_ok,
+    optional_text,
+    pro_rata_share,
+    text,
+    text_ok,
+    times_ok,
+    value,
+)
+
+COMMON = "_common"
+"""The column that is true for a row of the common shape."""
+
+_LINE = "_x1.line_item"
+_ALLOCATIONS = f"{_LINE}.discount_allocations"
+
+
+def prepare(source: str, enabled: bool = True) -> str:
+    """``source`` with the first transaction, line, adjustment and allocation, ``_common``
+    and ``note_text`` (the note as ``optional_text`` reads it, which both paths use).
+
+    With ``enabled`` false no row is common, so the general mapping maps every row (tests
+    compare the two paths that way; the benchmark times both).
+    """
+    first = (
+        "SELECT *, transactions[1] AS _t1, refund_line_items[1] AS _x1, "
+        f"order_adjustments[1] AS _j1 FROM {source}"
+    )
+    shape = (
+        "coalesce(len(transactions) = 1 AND _t1.kind = 'refund' "
+        "AND len(refund_line_items) = 1 AND _x1 IS NOT NULL "
+        f"AND CASE coalesce(len({_ALLOCATIONS}), 0) WHEN 0 THEN true "
+        f"WHEN 1 THEN {_ALLOCATIONS}[1] IS NOT NULL ELSE false END "
+        "AND CASE coalesce(len(order_adjustments), 0) WHEN 0 THEN true "
+        "WHEN 1 THEN _j1 IS NOT NULL ELSE false END "
+        "AND coalesce(len(refund_shipping_lines), 0) = 0 "
+        "AND total_duties IS NULL AND total_duties_set IS NULL "
+        "AND total_additional_fees IS NULL AND total_additional_fees_set IS NULL "
+        "AND coalesce(left(\"return\", 1) <> '{', true), false)"
+    )
+    return (
+        f"SELECT *, {_ALLOCATIONS}[1] AS _d1, {shape if enabled else 'false'} AS {COMMON}, "
+        f"{optional_text('note')} AS note_text FROM ({first})"
+    )
+
+
+def parts() -> dict[str, str]:
+    """Per-row parts of a common row (they use ``cur`` and ``e``), by column name."""
+    has_allocations = f"coalesce(len({_ALLOCATIONS}) > 0, false)"
+    total = (
+        f"CASE WHEN {_LINE} IS NULL THEN NULL WHEN {has_allocations} "
+        f"THEN {money('_d1.amount_set', '_d1.amount')} "
+        f"ELSE {money(f'{_LINE}.total_discount_set', f'{_LINE}.total_discount')} END"
+    )
+    return {
+        "f_sub": money("_x1.subtotal_set", "_x1.subtotal"),
+        "f_tax": money("_x1.total_tax_set", "_x1.total_tax"),
+        "f_total": total,
+        "f_ship": "coalesce(_j1.kind = 'shipping_refund', false)",
+        "f_jamt": money("_j1.amount_set", "_j1.amount"),
+        "f_jtax": f"coalesce({money('_j1.tax_amount_set', '_j1.tax_amount')}, 0)",
+        "f_amount": value("_t1.amount"),
+        "f_gateway": optional_text("_t1.gateway"),
+        "f_service": optional_text(f"{_LINE}.fulfillment_service"),
+    }
+
+
+_QUANTITY, _LINE_QUANTITY = "_x1.quantity", f"{_LINE}.quantity"
+_DIFFER = f"NOT coalesce({_QUANTITY} = {_LINE_QUANTITY}, false)"
+_PRO_RATA = (
+    f"coalesce({int_value(_LINE_QUANTITY)} > 0 "
+    f"AND {int_value(_QUANTITY)} <> {int_value(_LINE_QUANTITY)}, false)"
+)
+
+
+def sums() -> dict[str, str]:
+    """The refund's sums from ``parts`` (as the general mapping's ``net``, ``tax``…)."""
+    share = pro_rata_share("f_total", int_value(_QUANTITY), int_value(_LINE_QUANTITY))
+    adjustment_tax = "coalesce(CASE WHEN f_ship THEN -f_jtax END, 0)"
+    return {
+        "f_net": "coalesce(f_sub, 0)",
+        "f_tax_sum": f"coalesce(f_tax, 0) + {adjustment_tax}",
+        "f_has_tax": "(f_tax IS NOT NULL OR coalesce(f_ship AND f_jtax <> 0, false))",
+        "f_discount": (
+            f"CASE WHEN f_total IS NOT NULL AND {_DIFFER} AND {_PRO_RATA} THEN {share} "
+            "ELSE f_total END"
+        ),
+        "f_shipping": "coalesce(CASE WHEN f_ship THEN -f_jamt END, 0)",
+        "f_discrepancy": "coalesce(CASE WHEN NOT f_ship THEN -(f_jamt + f_jtax) END, 0)",
+        "f_node": ("CASE WHEN lower(f_service) NOT IN ('manual', 'gift_card') THEN f_service END"),
+    }
+
+
+def ok() -> str:
+    """True when the general mapping would map the common row (else the row mapper does)."""
+    has_allocations = f"coalesce(len({_ALLOCATIONS}) > 0, false)"
+    discount_ok = (
+        f"CASE WHEN {_LINE} IS NULL THEN true WHEN {has_allocations} "
+        f"THEN {money_ok('_d1.amount_set', '_d1.amount', True)} "
+        f"ELSE {money_ok(f'{_LINE}.total_discount_set', f'{_LINE}.total_discount')} END"
+    )
+    big = (
+        f"coalesce(regexp_full_match({_QUANTITY}, '-?[0-9]{{7,}}') "
+        f"OR regexp_full_match({_LINE_QUANTITY}, '-?[0-9]{{7,}}'), false)"
+    )
+    sets = "(_x1.subtotal_set IS NOT NULL OR _x1.total_tax_set IS NOT NULL)"
+    adjustment_ok = (
+        f"CASE WHEN _j1 IS NULL THEN true ELSE {money_ok('_j1.amount_set', '_j1.amount', True)} "
+        f"AND {money_ok('_j1.tax_amount_set', '_j1.tax_amount')} END"
+    )
+    ids = ["id", "order_id", "user_id"]
+    ids += [f"_t1.{k}" for k in ("id", "parent_id", "user_id", "location_id")]
+    checks = [
+        "e IS NOT NULL",
+        "id IS NOT NULL",
+        ids_ok([*ids, "_x1.location_id"]),
+        times_ok("created_at", "processed_at"),
+        text_ok("note"),
+        "NOT coalesce(contains(note_text, ':'), false)",
+        "_t1.status = 'success'",
+        amount_ok("_t1.amount", False),
+        text_ok("_t1.gateway", True),
+        text_ok("_t1.source_name"),
+        text_ok('_t1."authorization"'),
+        money_ok("_x1.subtotal_set", "_x1.subtotal"),
+        money_ok("_x1.total_tax_set", "_x1.total_tax"),
+        discount_ok,
+        text_ok(f"{_LINE}.product_type"),
+        text_ok(f"{_LINE}.fulfillment_service", True),
+        f"CASE WHEN {_DIFFER} THEN NOT {big} AND ({sets} OR NOT {_PRO_RATA}) ELSE true END",
+        adjustment_ok,
+    ]
+    return " AND ".join(checks)
+
+
+def values() -> dict[str, str]:
+    """The interchange and extra columns of a common row that differ from the general SQL's
+    expressions (the others are shared)."""
+    computed = "(f_net + f_tax_sum + f_shipping + f_discrepancy)"
+    present = "(f_sub IS NOT NULL OR _j1 IS NOT NULL)"
+    return {
+        "payment_ref": "_t1.id",
+        "amount": text("f_amount"),
+        "tax_amount": f"CASE WHEN f_has_tax THEN {text('f_tax_sum')} END",
+        "discount_amount": f"CASE WHEN f_discount IS NOT NULL THEN {text('f_discount')} END",
+        "shipping_amount": f"CASE WHEN f_shipping <> 0 THEN {text('f_shipping')} END",
+        "method": method("f_gateway"),
+        "channel": (
+            f"CASE WHEN coalesce({optional_text('_t1.source_name')} = 'pos', false) "
+            "THEN 'pos' ELSE 'online' END"
+        ),
+        "location": "coalesce(_t1.location_id, _x1.location_id)",
+        "fulfillment_node": "f_node",
+        "category": optional_text(f"{_LINE}.product_type"),
+        "operator": "coalesce(user_id, _t1.user_id)",
+        "gateway": "f_gateway",
+        "parent_transaction_id": "_t1.parent_id",
+        "gateway_reference": optional_text('_t1."authorization"'),
+        "source_name": optional_text("_t1.source_name"),
+        "transaction_ids": "NULL",
+        "tenders": "NULL",
+        "refund_discrepancy": f"CASE WHEN f_discrepancy <> 0 THEN {text('f_discrepancy')} END",
+        "duties_and_fees": "NULL",
+        "return_id": "NULL",
+        "computed_amount": (
+            f"CASE WHEN {present} AND {computed} <> f_amount THEN {text(computed)} END"
+        ),
+    }
