@@ -3,8 +3,10 @@
 Simulates REFUNDS sales refunds (default 1,000,000: ten weeks of 100,000) as Parquet once
 (kept in --data), then, each in a fresh process, times
   1. the whole pipeline (load + validate + match + cases), with peak memory (ru_maxrss), and
-  2. the floor: DuckDB hash-joining the sales and ledger Parquet files on the refund id.
-Prints rows/s and the ratio. Run:  .venv/bin/python benchmarks/bench_reconcile.py
+  2. the floor: DuckDB hash-joining the sales and ledger Parquet files on the refund id, and
+  3. the copy floor: DuckDB storing every record of the three Parquet files once, unvalidated
+     (what any design that keeps each record in the store pays before it does any work).
+Prints rows/s and the ratios. Run:  .venv/bin/python benchmarks/bench_reconcile.py
 """
 
 from __future__ import annotations
@@ -74,6 +76,19 @@ def _floor(data: Path) -> None:
     print(json.dumps({"seconds": elapsed, "pairs": matched}))
 
 
+def _copy_floor(data: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    files = [str(data / f"{role}.parquet") for role in ("sales", "payments", "ledger")]
+    started = time.perf_counter()
+    con.execute(f"CREATE TABLE copied AS SELECT * FROM read_parquet({files}, union_by_name = true)")
+    elapsed = time.perf_counter() - started
+    rows = con.execute("SELECT count(*) FROM copied").fetchall()[0][0]
+    print(json.dumps({"seconds": elapsed, "pairs": rows}))
+
+
 def _child(phase: str, data: Path, as_of: str, memory_limit: str) -> dict[str, float]:
     out = subprocess.run(
         [
@@ -101,7 +116,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("/tmp/refundrecon-bench-1m"))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--memory-limit", default="", help="e.g. 1200MB (store.memory_limit)")
-    parser.add_argument("--phase", choices=["pipeline", "floor"], help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=["pipeline", "floor", "copy"], help=argparse.SUPPRESS)
     parser.add_argument("--as-of", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase == "pipeline":
@@ -110,13 +125,18 @@ def main() -> None:
     if args.phase == "floor":
         _floor(args.data)
         return
+    if args.phase == "copy":
+        _copy_floor(args.data)
+        return
     args.data.mkdir(parents=True, exist_ok=True)
     scenario = _simulate(args.data, 10, args.refunds // 10)
     as_of = str(scenario["as_of"])
     pipe = [_child("pipeline", args.data, as_of, args.memory_limit) for _ in range(args.runs)]
     floor = [_child("floor", args.data, as_of, "") for _ in range(args.runs)]
+    copy = [_child("copy", args.data, as_of, "") for _ in range(args.runs)]
     p = sorted(pipe, key=lambda r: r["seconds"])[len(pipe) // 2]
     f = sorted(floor, key=lambda r: r["seconds"])[len(floor) // 2]
+    k = sorted(copy, key=lambda r: r["seconds"])[len(copy) // 2]
     records = p["records"]
     print(f"records loaded       {records:,.0f} (all roles), cases {p['cases']:,.0f}")
     print(f"pipeline (median)    {p['seconds']:.2f} s  {records / p['seconds']:,.0f} records/s")
@@ -124,6 +144,8 @@ def main() -> None:
     print(f"peak memory          {p['peak_bytes'] / 2**30:.2f} GiB")
     print(f"floor: bare join     {f['seconds']:.2f} s  ({f['pairs']:,.0f} pairs)")
     print(f"pipeline / floor     {p['seconds'] / f['seconds']:.1f}x")
+    print(f"copy floor           {k['seconds']:.2f} s  (every record stored once, unvalidated)")
+    print(f"pipeline / copy      {p['seconds'] / k['seconds']:.1f}x")
 
 
 if __name__ == "__main__":
