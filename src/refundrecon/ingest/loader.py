@@ -267,6 +267,9 @@ def _finish_refunds(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
     Only the repeated ids are examined: exact copies keep their first occurrence and are
     counted; ids whose copies differ are all quarantined, since neither can be trusted.
     """
+    if not _may_repeat(con, "records", "source, record_id"):
+        report.records = count(con, "SELECT count(*) FROM records")
+        return
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE _repeated AS
@@ -321,6 +324,16 @@ def _finish_refunds(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
     report.records = count(con, "SELECT count(*) FROM records")
 
 
+def _may_repeat(con: duckdb.DuckDBPyConnection, table: str, keys: str) -> bool:
+    """Whether two rows of ``table`` might share ``keys``: a cheap test on one hash of them.
+
+    Equal keys always hash alike, so no shared hash proves there is no repeat; a shared hash
+    (a repeat, or rarely a collision) sends the caller to the exact comparison.
+    """
+    shared = f"SELECT count(*) FROM (SELECT hash({keys}) AS h FROM {table} GROUP BY h "
+    return count(con, shared + "HAVING count(*) > 1)") > 0
+
+
 def _dedupe_events(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
     """Drop exact repeats of audit and sync-log lines (the same line exported twice)."""
     kept: dict[str, int] = {}
@@ -332,11 +345,7 @@ def _dedupe_events(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
         ),
     ):
         before = count(con, f"SELECT count(*) FROM {table}")
-        repeated = count(
-            con,
-            f"SELECT count(*) FROM (SELECT 1 FROM {table} GROUP BY {keys} HAVING count(*) > 1)",
-        )
-        if repeated:
+        if _may_repeat(con, table, keys):
             con.execute(
                 f"""
                 CREATE OR REPLACE TEMP TABLE _kept AS
