@@ -40,7 +40,7 @@ def build_links(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         """
         CREATE OR REPLACE TEMP TABLE _shared_sales_ids AS
         SELECT record_id FROM records WHERE role = 'sales'
-        GROUP BY record_id HAVING count(DISTINCT source) > 1
+        GROUP BY record_id HAVING min(source) <> max(source)
         """
     )
     for rule in MATCH_RULES:
