@@ -64,7 +64,9 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
             arg_min(created_at, role_time) AS opened_at,
             arg_min(currency, role_time) AS currency,
             min(currency_hash) <> max(currency_hash) AS mixed_currency,
-            bool_or(is_l AND order_ref IS NULL AND sales_refund_ref IS NULL) AS unlinked_ledger,
+            -- a customer refund settling linked credits needs no order reference of its own
+            bool_or(is_l AND NOT settles AND order_ref IS NULL AND sales_refund_ref IS NULL)
+                AS unlinked_ledger,
             bool_or(NOT live) AS any_void,
             bool_or(live) AS any_live,
             min(method_hash) <> max(method_hash) AS mixed_method,
@@ -79,6 +81,7 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
                    r.role = 'ledger' AS is_l,
                    r.status NOT IN ('failed', 'cancelled') AS live,
                    r.status NOT IN ('failed', 'cancelled') AND s.rid IS NULL AS credit,
+                   s.rid IS NOT NULL AS settles,
                    (CASE r.role WHEN 'sales' THEN 0 WHEN 'payments' THEN 1 ELSE 2 END)
                        * 100000000000 + epoch(r.created_at) AS role_time,
                    hash(r.currency) AS currency_hash,
