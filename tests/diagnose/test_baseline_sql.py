@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from refundrecon.diagnose.baseline import NICE_EDGES, _hours
 from refundrecon.diagnose.checklist import amount_band
-from refundrecon.diagnose.facts import first_attrs
+from refundrecon.diagnose.facts import FIRST_ATTRS, first_attrs
 from refundrecon.diagnose.stats import BAND_EDGES, band_label
 
 _T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -117,7 +117,20 @@ def test_first_attrs_is_attr_of_every_case(world: World) -> None:
     world.case("C", [{"role": "sales"}], kind="missing_in_ledger")
     facts, _ = world.facts()
     cases = [facts[k] for k in ("A", "B", "C")]
-    for name in ("operator", "channel", "team"):
+    for name in FIRST_ATTRS:
         assert first_attrs(cases, name) == [c.attr(name) for c in cases]
     assert first_attrs(cases, "operator") == ["S-3", "S-4", None]
     assert Counter(first_attrs(cases, "channel")) == Counter({"online": 3})
+
+
+def test_delays_are_learned_per_named_source_pair(world: World) -> None:
+    world.matched(4, delay_hours=2.0)
+    world.matched(2, delay_hours=6.0, source="pos")
+    _, base = world.facts()
+    shopify = base.delays[("shopify", "ledger")]
+    pos = base.delays[("pos", "ledger")]
+    assert (shopify.samples, shopify.p50, shopify.max_hours) == (4, 2.0, 2.0)
+    assert (pos.samples, pos.p50, pos.max_hours) == (2, 6.0, 6.0)
+    both = base.delays[(None, "ledger")]
+    assert (both.samples, both.max_hours) == (6, 6.0)
+    assert shopify.label() == "shopify → ledger"

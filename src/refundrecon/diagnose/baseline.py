@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from refundrecon.diagnose.config import DiagnosisConfig
+from refundrecon.diagnose.facts import RANK_SHIFT
 from refundrecon.diagnose.relink import Relink, find_relinks
 from refundrecon.diagnose.stats import Concentration, band_sql, concentrations
 
@@ -39,8 +40,6 @@ HOT_KINDS: tuple[str, ...] = (
     "amount_mismatch",
     "method_mismatch",
 )
-
-_RANK_SHIFT = 1 << 40  # role rank * shift + rid orders records sales, payments, ledger
 
 #: Amount edges (major units) tried for the verbal-approval threshold, smallest first.
 NICE_EDGES: tuple[int, ...] = (
@@ -85,28 +84,31 @@ def _hours(later: str, earlier: str) -> str:
 POPULATION_SQL = f"""
 CREATE OR REPLACE TEMP TABLE diag_population AS
 WITH r AS (
-    SELECT rid, source, epoch_us(created_at) AS at_us,
+    SELECT rid, list_position(CAST($sources AS VARCHAR[]), source) AS src,
+           epoch_us(created_at) AS at_us,
            CASE role WHEN 'sales' THEN 0 WHEN 'payments' THEN 1 ELSE 2 END AS rank
     FROM records
 ),
 per_case AS (
     SELECT x.case_id,
-           min(r.rank * {_RANK_SHIFT} + r.rid) % {_RANK_SHIFT} AS anchor_rid,
-           min(r.at_us) FILTER (WHERE r.rank = 0) AS sales_at,
-           any_value(r.source) FILTER (WHERE r.rank = 0) AS sales_source,
-           max(r.at_us) FILTER (WHERE r.rank = 1) AS payments_at,
-           any_value(r.source) FILTER (WHERE r.rank = 1) AS payments_source,
-           max(r.at_us) FILTER (WHERE r.rank = 2) AS ledger_at,
-           any_value(r.source) FILTER (WHERE r.rank = 2) AS ledger_source
+           min(r.rank * {RANK_SHIFT} + r.rid) % {RANK_SHIFT} AS anchor_rid,
+           min(CASE WHEN r.rank = 0 THEN r.at_us END) AS sales_at,
+           max(CASE WHEN r.rank = 0 THEN r.src END) AS sales_src,
+           max(CASE WHEN r.rank = 1 THEN r.at_us END) AS payments_at,
+           max(CASE WHEN r.rank = 1 THEN r.src END) AS payments_src,
+           max(CASE WHEN r.rank = 2 THEN r.at_us END) AS ledger_at
     FROM case_records x JOIN r USING (rid) GROUP BY x.case_id
 )
 SELECT c.status, c.discrepancy, k.* EXCLUDE (case_id)
 FROM cases c JOIN per_case k USING (case_id)
 """
 """One narrow row per case: its status and kind, its anchor record (sales, else payments, else
-ledger) and when each role first (sales) or last (payments, ledger) appeared (epoch
-microseconds), in one pass over the records. Attributes are read from the anchor record when
-counted, so no wide row per case is materialised."""
+ledger), when each role first (sales) or last (payments, ledger) appeared (epoch
+microseconds) and where its sales and payments records came from, in one pass over the
+records. A source is aggregated as its position in ``$sources`` (the distinct sources), an
+integer being several times cheaper to aggregate than text; the records of one role in one
+case come from one system, and ``max`` only makes the pick deterministic. Attributes are read
+from the anchor record when counted, so no wide row per case is materialised."""
 
 _ANCHOR_ATTRS = [a for a in TESTED_ATTRS if a != "amount_band"]
 _NICE_INDEX = (
@@ -133,26 +135,33 @@ cases that are not discrepancies); plus how many cases fall below each of ``NICE
 (``nice`` is the index of the first edge above the anchor's absolute amount)."""
 
 DELAY_SQL = f"""
-WITH m AS (SELECT * FROM diag_population WHERE status = 'matched'),
+WITH m AS (
+    SELECT sales_at, payments_at, ledger_at,
+           list_extract(CAST($sources AS VARCHAR[]), sales_src) AS sales_source,
+           list_extract(CAST($sources AS VARCHAR[]), payments_src) AS payments_source
+    FROM diag_population WHERE status = 'matched'
+),
 d AS (
     -- sales -> ledger/payments: how long after the refund its last counterpart arrives;
     -- payments -> sales: how far apart the two are, which bounds how long a terminal refund
     -- may still wait for its storefront or POS record
-    SELECT sales_source AS from_source, 'ledger' AS to_role, ledger_source AS to_source,
+    SELECT sales_source AS from_source, 'ledger' AS to_role,
            {_hours("ledger_at", "sales_at")} AS hours
     FROM m WHERE sales_at IS NOT NULL AND ledger_at IS NOT NULL
     UNION ALL
-    SELECT sales_source, 'payments', payments_source, {_hours("payments_at", "sales_at")}
+    SELECT sales_source, 'payments', {_hours("payments_at", "sales_at")}
     FROM m WHERE sales_at IS NOT NULL AND payments_at IS NOT NULL
     UNION ALL
-    SELECT payments_source, 'sales', sales_source, abs({_hours("sales_at", "payments_at")})
+    SELECT payments_source, 'sales', abs({_hours("sales_at", "payments_at")})
     FROM m WHERE sales_at IS NOT NULL AND payments_at IS NOT NULL
 )
-SELECT from_source, to_role, to_source, count(*) AS n,
-       quantile_cont(hours, [0.5, 0.9, 0.99, ?]) AS q, max(hours) AS mx
+SELECT from_source, to_role, count(*) AS n,
+       quantile_cont(hours, [0.5, 0.9, 0.99, $quantile]) AS q, max(hours) AS mx
 FROM d
-GROUP BY GROUPING SETS ((from_source, to_role, to_source), (from_source, to_role), (to_role))
+GROUP BY GROUPING SETS ((from_source, to_role), (to_role))
 """
+"""Per source and target role, and per target role over all sources: the two levels at which
+a missing counterpart's delay is judged (the source's own, else every source's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +170,6 @@ class DelayStats:
 
     from_source: str | None
     to_role: str
-    to_source: str | None
     samples: int
     p50: float
     p90: float
@@ -171,7 +179,7 @@ class DelayStats:
 
     def label(self) -> str:
         """Name the source pair, e.g. ``shopify → ledger``."""
-        return f"{self.from_source or 'any source'} → {self.to_source or self.to_role}"
+        return f"{self.from_source or 'any source'} → {self.to_role}"
 
 
 @dataclass(slots=True)
@@ -182,7 +190,7 @@ class Baseline:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     kind_counts: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
     kind_sizes: dict[str, int] = field(default_factory=dict)
-    delays: dict[tuple[str | None, str, str | None], DelayStats] = field(default_factory=dict)
+    delays: dict[tuple[str | None, str], DelayStats] = field(default_factory=dict)
     hot: dict[str, dict[str, Concentration]] = field(default_factory=dict)
     relinks: dict[str, Relink] = field(default_factory=dict)
     has_audit: frozenset[str] = frozenset()
@@ -206,7 +214,7 @@ class Baseline:
 
     def _delay_for(self, from_source: str | None, to_role: str) -> tuple[float, str]:
         cfg = self.config
-        for key in ((from_source, to_role, None), (None, to_role, None)):
+        for key in ((from_source, to_role), (None, to_role)):
             stats = self.delays.get(key)
             if stats is not None and stats.samples >= cfg.min_delay_samples:
                 hours = max(stats.q_high * cfg.delay_margin, stats.max_hours)
@@ -235,7 +243,8 @@ _ATTR_OF_GID = {_ALL_ROLLED - (1 << len(TESTED_ATTRS) - i): i for i in range(len
 
 def build_baseline(con: duckdb.DuckDBPyConnection, config: DiagnosisConfig) -> Baseline:
     """Compute the population baseline of a reconciled run (all set-based in DuckDB)."""
-    con.execute(POPULATION_SQL)
+    sources = [s for (s,) in con.execute("SELECT DISTINCT source FROM records").fetchall()]
+    con.execute(POPULATION_SQL, {"sources": sources})
     base = Baseline(config=config)
     (base.population,) = con.execute("SELECT count(*) FROM diag_population").fetchone() or (0,)
     counts: dict[str, dict[str, int]] = defaultdict(dict)
@@ -263,10 +272,13 @@ def build_baseline(con: duckdb.DuckDBPyConnection, config: DiagnosisConfig) -> B
         "GROUP BY ALL"
     ).fetchall():
         base.kind_sizes[kind] = n
-    for row in con.execute(DELAY_SQL, [config.delay_quantile]).fetchall():
-        from_source, to_role, to_source, n, q, mx = row
-        stats = DelayStats(from_source, to_role, to_source, n, q[0], q[1], q[2], q[3], mx)
-        base.delays[(from_source, to_role, to_source)] = stats
+    for row in con.execute(
+        DELAY_SQL, {"sources": sources, "quantile": config.delay_quantile}
+    ).fetchall():
+        from_source, to_role, n, q, mx = row
+        base.delays[(from_source, to_role)] = DelayStats(
+            from_source, to_role, n, q[0], q[1], q[2], q[3], mx
+        )
     base.has_audit = frozenset(
         s for (s,) in con.execute("SELECT DISTINCT source FROM audit_events").fetchall()
     )

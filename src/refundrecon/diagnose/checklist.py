@@ -88,9 +88,10 @@ def group_concentrations(verdicts: Sequence[CaseVerdict], base: Baseline) -> lis
         else:
             index = REC_INDEX[attr]
             values = [r[index] for r in anchors]
-        counted = Counter(str(x) for x in values if x is not None and x != "")
+        # counted in C first, then empty values dropped: same counts, first-seen order kept
+        counted = {str(x): n for x, n in Counter(values).items() if x is not None and x != ""}
         if counted:
-            counts[attr] = dict(counted)
+            counts[attr] = counted
     return concentrations(counts, len(verdicts), base.counts, base.population)
 
 

@@ -71,8 +71,33 @@ FROM refs JOIN sync_events s ON s.record_ref = refs.ref
 ORDER BY refs.case_id, s.at, s.file, s."row"
 """
 
+#: Attributes asked of every case of a group (signature, checklist, fix): each case's first
+#: non-empty value of them is found once, set-based, instead of by a loop per question.
+FIRST_ATTRS: tuple[str, ...] = (
+    "channel",
+    "order_type",
+    "connector",
+    "operator",
+    "location",
+    "team",
+    "fulfillment_node",
+)
+#: ``rank * RANK_SHIFT + rid`` orders records sales, payments, ledger, then by rid, as one integer.
+RANK_SHIFT = 1 << 40
+
+_FIRSTS = ",\n           ".join(
+    f"arg_min({a}, rank * {RANK_SHIFT} + rid) FILTER (WHERE {a} <> '') AS {a}" for a in FIRST_ATTRS
+)
+
 HEADS_SQL = f"""
-SELECT {_cols("c", _HEAD_FIELDS)} FROM cases c WHERE c.status <> 'matched' ORDER BY c.case_id
+WITH firsts AS (
+    SELECT case_id,
+           {_FIRSTS}
+    FROM diag_open GROUP BY case_id
+)
+SELECT {_cols("c", _HEAD_FIELDS)}, {_cols("f", list(FIRST_ATTRS))}
+FROM cases c LEFT JOIN firsts f USING (case_id)
+WHERE c.status <> 'matched' ORDER BY c.case_id
 """
 
 
@@ -175,6 +200,8 @@ class CaseFacts(NamedTuple):
     records: tuple[Rec, ...]
     audit: tuple[Audit, ...]
     sync: tuple[Sync, ...]
+    firsts: tuple[str | None, ...]
+    """``attr(name)`` of each of ``FIRST_ATTRS``, in that order."""
 
     def role(self, role: str) -> tuple[Rec, ...]:
         """Return the case's records of one role."""
@@ -220,19 +247,13 @@ class CaseFacts(NamedTuple):
 REC_INDEX: dict[str, int] = {name: i for i, name in enumerate(Rec._fields)}
 
 
+_FIRST_INDEX: dict[str, int] = {name: i for i, name in enumerate(FIRST_ATTRS)}
+
+
 def first_attrs(cases: Iterable[CaseFacts], name: str) -> list[str | None]:
-    """``case.attr(name)`` of every case, in one loop (groups ask this of thousands of cases)."""
-    index = REC_INDEX[name]
-    out: list[str | None] = []
-    for case in cases:
-        for rec in case.records:
-            value = rec[index]
-            if value is not None and value != "":
-                out.append(str(value))
-                break
-        else:
-            out.append(None)
-    return out
+    """``case.attr(name)`` of every case for one of ``FIRST_ATTRS`` (looked up, not searched)."""
+    index = _FIRST_INDEX[name]
+    return [case.firsts[index] for case in cases]
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -289,15 +310,18 @@ def _table(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table | None:
 def load_facts(con: duckdb.DuckDBPyConnection) -> list[CaseFacts]:
     """Fetch the facts of every case that is a discrepancy or in transit.
 
-    Four flat set-based queries (records, audit lines, sync lines, case heads) fetched as Arrow
-    columns, grouped per case in one pass each: no per-row query and no nested conversion.
+    Four flat set-based queries (records, audit lines, sync lines, case heads with their first
+    attribute values) fetched as Arrow columns, grouped per case in one pass each: no per-row
+    query and no nested conversion.
     """
     con.execute(OPEN_RECORDS_SQL)
     try:
         recs = _by_case(_table(con, RECORDS_SQL), Rec)
         audit = _by_case(_table(con, AUDIT_SQL), Audit)
         sync = _by_case(_table(con, SYNC_SQL), Sync)
-        heads = list(zip(*_columns(con, HEADS_SQL), strict=True))
+        columns = _columns(con, HEADS_SQL)
+        heads = list(zip(*columns[: len(_HEAD_FIELDS)], strict=True))
+        firsts = list(zip(*columns[len(_HEAD_FIELDS) :], strict=True))
     finally:
         con.execute("DROP TABLE IF EXISTS diag_open")
     empty: tuple[Any, ...] = ()
@@ -307,6 +331,7 @@ def load_facts(con: duckdb.DuckDBPyConnection) -> list[CaseFacts]:
             records=recs.get(head[0], empty),
             audit=audit.get(head[0], empty),
             sync=sync.get(head[0], empty),
+            firsts=first,
         )
-        for head in heads
+        for head, first in zip(heads, firsts, strict=True)
     ]

@@ -114,9 +114,7 @@ def group_cases(verdicts: Sequence[CaseVerdict]) -> list[Group]:
         cases = [v.case for v in members]
         channel, ch_share = _dominant(first_attrs(cases, "channel"))
         otype, ot_share = _dominant(first_attrs(cases, "order_type"))
-        connector, _ = _dominant(
-            [next((r.connector for r in v.case.records if r.connector), None) for v in members]
-        )
+        connector, _ = _dominant(first_attrs(cases, "connector"))
         kind, _ = _dominant([v.case.kind or v.case.status for v in members])
         signature = {
             "pattern": str(pattern),
