@@ -5,7 +5,8 @@ refunds (cached under --data, keyed by the simulator's source so a changed simul
 fresh data), then, each in a fresh process, reconciles the files and diagnoses the result.
 Prints both times (wall and CPU-seconds of all threads, which tell more on a shared machine),
 the ratio diagnosis / reconcile (the target is at most 0.5) and peak memory;
-``--profile`` adds the time of each diagnosis stage and the top functions by own time.
+``--profile`` adds the top functions of diagnosis by own and by cumulative time (the cumulative
+list shows each stage: baseline and facts, classification, groups, writing).
 
     .venv/bin/python benchmarks/bench_diagnose.py               # 1M refunds, median of 3
     .venv/bin/python benchmarks/bench_diagnose.py --refunds 100000 --runs 1 --profile
