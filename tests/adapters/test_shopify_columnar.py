@@ -17,7 +17,8 @@ from refundrecon.adapters.base import TableRead
 from refundrecon.adapters.columnar_util import connect, physical_lines
 from refundrecon.adapters.shopify_columnar import json_source, line_count, read_rest_table
 from refundrecon.adapters.shopify_columnar_fast import prepare
-from refundrecon.adapters.shopify_columnar_sql import mapping_select
+from refundrecon.adapters.shopify_columnar_split import MAPPED, map_rows
+from refundrecon.adapters.shopify_columnar_sql import COLUMNS, mapping_select
 from refundrecon.adapters.shopify_rest import ShopifyRestAdapter, ShopifyWebhookAdapter
 from refundrecon.adapters.storefront_util import load_json_fast
 from refundrecon.ingest.native import read_columnar, result_tables
@@ -369,16 +370,103 @@ def _common_shape_refunds() -> list[dict[str, object]]:
 
 
 def _both_paths(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
-    """Every mapped row of a webhook archive, common rows by their own expressions, and every
-    row by the general expressions."""
+    """Every mapped row of a webhook archive as the fast path maps it (common rows by their
+    own expressions, the others by the general ones on their own), and every row by the
+    general expressions over the file read into the general mapping's types."""
     con = connect()
     try:
-        source = json_source(path)
-        fast = con.sql(mapping_select(source)).fetchall()
-        general = con.sql(mapping_select(source, common=False)).fetchall()
+        table = map_rows(con, json_source(path), json_source(path, COLUMNS))
+        fast = list(zip(*(column.to_pylist() for column in table.columns), strict=True))
+        general = con.sql(mapping_select(json_source(path, COLUMNS))).fetchall()
     finally:
         con.close()
     return fast, general
+
+
+def test_split_mapping_has_the_general_mappings_columns_and_rows(tmp_path: Path) -> None:
+    refunds = sample_refunds()
+    path = _write(tmp_path, [*refunds, *_variants(refunds[-1]), *_common_shape_refunds()])
+    con = connect()
+    try:
+        names = [d[0] for d in con.sql(mapping_select(json_source(path, COLUMNS))).description]
+        shapes = con.sql(f"SELECT _common FROM ({prepare(json_source(path))})").fetchall()
+    finally:
+        con.close()
+    assert names == ["ok", *MAPPED]
+    fast, general = _both_paths(path)
+    assert fast == general
+    # rows mapped by each path, and rows left to the row mapper
+    mapped = [shape for (shape,), row in zip(shapes, fast, strict=True) if row[0]]
+    assert mapped.count(True) >= 5 and mapped.count(False) >= 2
+    assert len(mapped) < len(fast)
+
+
+def _bag_variants() -> list[dict[str, object]]:
+    """Common-shape refunds whose MoneyBag text is not the one the plain amount implies (the
+    presentment side in another currency, keys in another order, no presentment side, a shop
+    amount other than the plain one), and one with a MoneyBag but no plain amount."""
+    base = _common_shape_refunds()[0]
+    out = []
+    changes = [
+        (
+            "subtotal_set",
+            lambda b: b | {"presentment_money": {"amount": "1.00", "currency_code": "GBP"}},
+        ),
+        (
+            "subtotal_set",
+            lambda b: {"presentment_money": b["presentment_money"], "shop_money": b["shop_money"]},
+        ),
+        ("total_tax_set", lambda b: {"shop_money": b["shop_money"]}),
+        ("total_tax_set", lambda b: b | {"shop_money": {"amount": "9.99", "currency_code": "GBP"}}),
+    ]
+    for number, (key, change) in enumerate(changes):
+        body = json.loads(json.dumps(base))
+        body["id"] = 9700 + number
+        line = body["refund_line_items"][0]
+        line[key] = change(line[key])
+        out.append(body)
+    plain_missing = json.loads(json.dumps(base))
+    plain_missing["id"] = 9710
+    del plain_missing["refund_line_items"][0]["subtotal"]
+    return [*out, plain_missing]
+
+
+def test_moneybags_other_than_the_plain_amounts_leave_the_common_path(tmp_path: Path) -> None:
+    bodies = [*_common_shape_refunds()[:1], *_bag_variants()]
+    path = _write(tmp_path, bodies)
+    con = connect()
+    try:
+        found = dict(con.sql(f"SELECT id, _common FROM ({prepare(json_source(path))})").fetchall())
+    finally:
+        con.close()
+    # a MoneyBag alone is read from its text; one that differs leaves the common path
+    assert found == {"9601": True, **{str(9700 + n): False for n in range(4)}, "9710": True}
+    fast = _check_same(path)
+    assert fast is not None
+    fast_rows, general = _both_paths(path)
+    assert fast_rows == general
+
+
+def test_uncommon_rows_are_cast_from_their_text_unless_a_moneybag_key_is_missing(
+    tmp_path: Path,
+) -> None:
+    """The general mapping reads uncommon rows from the pass's own columns; only a MoneyBag
+    the cast cannot read (a key missing, where ``read_json`` gives NULL) makes it read the
+    file into the general types (here a source that cannot be read, to show when)."""
+    variants = _bag_variants()
+    unreadable = "(SELECT 1 AS nothing)"
+    complete = _write(tmp_path, [variants[0], variants[1], variants[3]], "complete.jsonl")
+    missing = _write(tmp_path, [variants[2]], "missing.jsonl")
+    con = connect()
+    try:
+        table = map_rows(con, json_source(complete), unreadable)
+        assert table["record_id"].to_pylist() == ["9700", "9701", "9703"]
+        with pytest.raises(duckdb.Error):
+            map_rows(con, json_source(missing), unreadable)
+        read = map_rows(con, json_source(missing), json_source(missing, COLUMNS))
+        assert read["record_id"].to_pylist() == ["9702"]
+    finally:
+        con.close()
 
 
 def test_common_shape_is_told_from_its_structure(tmp_path: Path) -> None:

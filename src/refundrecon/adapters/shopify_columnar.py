@@ -1,8 +1,9 @@
 """The columnar fast paths of Shopify webhook archives (JSON Lines) and REST refund lists.
 
 DuckDB reads the archive with ``read_json`` into the typed columns of
-``shopify_columnar_sql.COLUMNS`` and maps every refund of the common shape in one set-based
-pass (``shopify_columnar_sql.mapping_select``), with the rules of
+``shopify_columnar_sql.COLUMNS`` and maps every refund in set-based SQL: those of the common
+one-line shape in the pass over the file, the others on their own afterwards
+(``shopify_columnar_split.map_rows``), with the rules of
 ``shopify_refund.map_refund``; a refund of any other shape is handed to that row mapper, so
 both paths give the same records and errors.
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 import mmap
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -31,7 +33,8 @@ import pyarrow.compute as pc
 
 from refundrecon.adapters.base import ReadOptions, TableRead
 from refundrecon.adapters.columnar_util import connect
-from refundrecon.adapters.shopify_columnar_sql import COLUMNS, CONSTANTS, COPIES, mapping_select
+from refundrecon.adapters.shopify_columnar_split import map_rows
+from refundrecon.adapters.shopify_columnar_sql import COLUMNS, CONSTANTS, COPIES, SCAN_COLUMNS
 from refundrecon.adapters.storefront_util import is_jsonl
 from refundrecon.model.interchange import REFUND_COLUMNS
 from refundrecon.model.records import ReadResult
@@ -49,15 +52,17 @@ def read_webhook_table(path: Path, options: ReadOptions, row_mapper: RowMapper) 
     """
     if not is_jsonl(path):
         return None
-    con = connect()
-    try:
-        mapped = _map_lines(con, path)
-    except duckdb.Error:
-        return None
-    finally:
-        con.close()
-    if mapped.num_rows != line_count(path):
-        return None  # DuckDB skipped or merged lines: only the row reader numbers them right
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        lines = pool.submit(line_count, path)  # on the other core while DuckDB parses
+        con = connect()
+        try:
+            mapped = _map_lines(con, path)
+        except duckdb.Error:
+            return None
+        finally:
+            con.close()
+        if mapped.num_rows != lines.result():
+            return None  # DuckDB skipped or merged lines: only the row reader numbers them
     table, leftovers = _split(mapped)
     result = row_mapper(path, options, leftovers) if leftovers else ReadResult()
     return TableRead(table=table, records=result.refunds, errors=result.errors)
@@ -84,9 +89,10 @@ def line_count(path: Path) -> int:
     return lines + (0 if last == 10 else 1)
 
 
-def json_source(path: Path) -> str:
-    """The ``read_json`` call reading a JSON Lines archive of refunds into ``COLUMNS``."""
-    columns = ", ".join(f"{quote_literal(k)}: {quote_literal(v)}" for k, v in COLUMNS.items())
+def json_source(path: Path, types: dict[str, str] = SCAN_COLUMNS) -> str:
+    """The ``read_json`` call reading a JSON Lines archive of refunds into ``SCAN_COLUMNS``
+    (or the general mapping's ``COLUMNS``, which tests and the benchmark pass)."""
+    columns = ", ".join(f"{quote_literal(k)}: {quote_literal(v)}" for k, v in types.items())
     return (
         f"read_json({quote_literal(str(path))}, format = 'newline_delimited', records = true, "
         f"columns = {{{columns}}})"
@@ -94,8 +100,9 @@ def json_source(path: Path) -> str:
 
 
 def _map_lines(con: duckdb.DuckDBPyConnection, path: Path) -> pa.Table:
-    """One mapped row per line of the archive, in line order (DuckDB keeps insertion order)."""
-    return con.sql(mapping_select(json_source(path))).to_arrow_table()
+    """One mapped row per line of the archive, in line order (DuckDB keeps insertion order):
+    common rows in the pass over the file, the others on their own (``map_rows``)."""
+    return map_rows(con, json_source(path), json_source(path, COLUMNS))
 
 
 def _split(mapped: pa.Table) -> tuple[pa.Table, list[int]]:
@@ -104,9 +111,11 @@ def _split(mapped: pa.Table) -> tuple[pa.Table, list[int]]:
     The columns the SQL leaves out (``CONSTANTS``, ``COPIES``, interchange columns no refund
     has) are added here as Arrow columns; extra columns no mapped row has are dropped.
     """
-    rows = pa.array(range(1, mapped.num_rows + 1), pa.int64())
+    rows = pa.array(np.arange(1, mapped.num_rows + 1, dtype=np.int64))
     ok = pc.fill_null(mapped["ok"], False)
-    table = mapped.append_column("_row", rows).filter(ok).drop_columns(["ok"])
+    table = mapped.append_column("_row", rows).drop_columns(["ok"])
+    if pc.all(ok).as_py() is False:  # copy the columns only when some row is left over
+        table = table.filter(ok)
     leftovers = rows.filter(pc.invert(ok)).to_pylist()
     count = table.num_rows
     columns: dict[str, pa.Array | pa.ChunkedArray] = {}
@@ -143,7 +152,7 @@ def read_rest_table(path: Path, options: ReadOptions) -> TableRead | None:
         return None
     con = connect()
     try:
-        mapped = con.sql(mapping_select(_rest_source(path))).to_arrow_table()
+        mapped = map_rows(con, _rest_source(path), _rest_source(path, COLUMNS))
     except duckdb.Error:
         return None
     finally:
@@ -169,8 +178,8 @@ def _plain_refund_list(path: Path) -> bool:
         return _OTHER_KEYS.search(data) is None
 
 
-def _rest_source(path: Path) -> str:
-    fields = ", ".join(f"{quote_ident(k)} {v}" for k, v in COLUMNS.items())
+def _rest_source(path: Path, types: dict[str, str] = SCAN_COLUMNS) -> str:
+    fields = ", ".join(f"{quote_ident(k)} {v}" for k, v in types.items())
     columns = f"{{'refunds': {quote_literal(f'STRUCT({fields})[]')}}}"
     return (
         "(SELECT unnest(refunds, max_depth := 2) FROM read_json("

@@ -59,10 +59,11 @@ def times_ok(created: str, processed: str) -> str:
 
 
 def iso(sql: str) -> str:
-    """Python's ``isoformat()`` of a timestamp that passed ``_times_ok``."""
+    """Python's ``isoformat()`` of a timestamp that passed ``times_ok``: the text itself
+    when it ends in an offset other than ``-00:00`` (it has no fraction), else in ``+00:00``."""
     return (
-        f"left({sql}, 19) || CASE WHEN right({sql}, 1) = 'Z' OR right({sql}, 6) = '-00:00' "
-        f"THEN '+00:00' ELSE right({sql}, 6) END"
+        f"CASE WHEN right({sql}, 1) = 'Z' OR right({sql}, 6) = '-00:00' "
+        f"THEN left({sql}, 19) || '+00:00' ELSE {sql} END"
     )
 
 
@@ -127,6 +128,28 @@ def money_ok(bag: str, plain: str, required: bool = False) -> str:
     )
 
 
+BAG_MIDDLE = """',"currency_code":"' || {0} || '"}},"presentment_money":{{"amount":'"""
+BAG_END = """',"currency_code":"' || {0} || '"}}}}'"""
+"""The parts of a MoneyBag's JSON text after its shop amount and after its presentment
+amount, given the currency (``bag_matches``); computed once per row."""
+
+
+def bag_matches(bag: str, plain: str, middle: str, end: str) -> str:
+    """The MoneyBag's JSON text (as DuckDB writes it) is absent, or is shop and presentment
+    money both of the raw JSON amount ``plain`` in the currency of ``middle`` and ``end``
+    (``BAG_MIDDLE`` and ``BAG_END`` of it): then the MoneyBag reads as that plain amount.
+
+    One ``concat`` builds the expected text (far cheaper than a chain of ``||``), compared as
+    text (against JSON it would be parsed, and fail where it is not JSON); only a known
+    currency code (letters) ever passes the checks that follow, so the text has no escapes.
+    """
+    expected = f"""concat('{{"shop_money":{{"amount":', {plain}, {middle}, {plain}, {end})"""
+    return (
+        f"({bag} IS NULL OR ({plain} IS NOT NULL AND {middle} IS NOT NULL "
+        f"AND CAST({bag} AS VARCHAR) = {expected}))"
+    )
+
+
 def money(bag: str, plain: str) -> str:
     """The shop amount ``_Bag.read`` returns (NULL when neither is present)."""
     return (
@@ -165,8 +188,8 @@ def optional_text(raw: str) -> str:
 def text(value: str) -> str:
     """The text ``str(Decimal)`` gives for a value with the refund currency's ``e`` decimals."""
     return (
-        f"CASE e WHEN 0 THEN CAST(CAST({value} AS DECIMAL(38, 0)) AS VARCHAR) "
-        f"WHEN 2 THEN CAST(CAST({value} AS DECIMAL(38, 2)) AS VARCHAR) "
+        f"CASE e WHEN 2 THEN CAST(CAST({value} AS DECIMAL(38, 2)) AS VARCHAR) "
+        f"WHEN 0 THEN CAST(CAST({value} AS DECIMAL(38, 0)) AS VARCHAR) "
         f"WHEN 3 THEN CAST(CAST({value} AS DECIMAL(38, 3)) AS VARCHAR) "
         f"ELSE CAST(CAST({value} AS DECIMAL(38, 4)) AS VARCHAR) END"
     )

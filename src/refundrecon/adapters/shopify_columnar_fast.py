@@ -5,24 +5,31 @@ adjustment (a shipping refund) and no refund shipping lines, duties, fees or ``r
 For those rows the general mapping of ``shopify_columnar_sql`` spends most of its time on
 list machinery (lambdas, one-element lists of structs, the same element extracted dozens of
 times). This module maps them with plain expressions on the first elements, each extracted
-once (``prepare``), and the same checks and values as the general mapping gives them:
-``shopify_columnar_sql`` evaluates the general expressions only on the other rows (``CASE``
-runs a branch only on the rows that take it) and these only on the common ones.
+once (``prepare``), and the same checks and values as the general mapping gives them;
+``shopify_columnar_split`` runs these on the pass over the file and the general mapping on
+the other rows alone.
 
-Column ``_common`` says which path a row takes; the shape test is structural only (list
-lengths, absent keys), so a common row that fails a value check is still handed to the row
-mapper, exactly as the general mapping would.
+MoneyBags are read as JSON text (``SCAN_COLUMNS``): parsing them into nested structs was a
+sixth of the read. A common row's MoneyBag must be exactly the text its plain amount
+implies (shop and presentment money of that amount in the refund currency, as Shopify
+writes them), so its amounts are read from the plain fields alone; any other MoneyBag makes
+the row uncommon, and the general mapping reads it as a struct.
+
+Column ``_common`` says which path a row takes; the shape test is structural (list lengths,
+absent keys, MoneyBag text), so a common row that fails a value check is still handed to the
+row mapper, exactly as the general mapping would.
 """
 
 from __future__ import annotations
 
 from refundrecon.adapters.shopify_columnar_expr import (
+    BAG_END,
+    BAG_MIDDLE,
     amount_ok,
+    bag_matches,
     ids_ok,
     int_value,
     method,
-    money,
-    money_ok,
     optional_text,
     pro_rata_share,
     text,
@@ -36,19 +43,56 @@ COMMON = "_common"
 
 _LINE = "_x1.line_item"
 _ALLOCATIONS = f"{_LINE}.discount_allocations"
+_BAGS = (
+    ("_x1.subtotal_set", "_x1.subtotal"),
+    ("_x1.total_tax_set", "_x1.total_tax"),
+    (f"{_LINE}.total_discount_set", f"{_LINE}.total_discount"),
+    (f"{_ALLOCATIONS}[1].amount_set", f"{_ALLOCATIONS}[1].amount"),
+    ("_j1.amount_set", "_j1.amount"),
+    ("_j1.tax_amount_set", "_j1.tax_amount"),
+)
+"""The MoneyBags (JSON text) a common row may have, each beside its plain amount."""
+
+
+def amount_of(bag: str, plain: str) -> str:
+    """The raw JSON amount of a money value on a common row: the plain amount, or when it is
+    absent the MoneyBag's shop amount (read from its text only on those rows). The shape
+    admits a MoneyBag only when it is exactly that amount's own (``prepare``)."""
+    return f"coalesce({plain}, json_extract({bag}, '$.shop_money.amount'))"
+
+
+def money(bag: str, plain: str) -> str:
+    """``shopify_columnar_expr.money`` on a common row."""
+    return value(amount_of(bag, plain))
+
+
+def money_ok(bag: str, plain: str, required: bool = False) -> str:
+    """``shopify_columnar_expr.money_ok`` on a common row: only the amount is checked, as
+    the MoneyBag, if any, is shop and presentment money of it in the refund currency."""
+    raw = amount_of(bag, plain)
+    absent = "false" if required else "true"
+    return f"CASE WHEN {raw} IS NULL THEN {absent} ELSE {amount_ok(raw)} END"
 
 
 def prepare(source: str, enabled: bool = True) -> str:
     """``source`` with the first transaction, line, adjustment and allocation, ``_common``
     and ``note_text`` (the note as ``optional_text`` reads it, which both paths use).
 
-    With ``enabled`` false no row is common, so the general mapping maps every row (tests
-    compare the two paths that way; the benchmark times both).
+    ``source`` has the columns of ``SCAN_COLUMNS`` (MoneyBags as JSON text): a common row's
+    MoneyBags are each absent or the text its plain amount implies (``bag_matches``), so its
+    expressions read the plain amounts only. With ``enabled`` false no row is common (the
+    general mapping's source, of ``COLUMNS``).
     """
     first = (
         "SELECT *, transactions[1] AS _t1, refund_line_items[1] AS _x1, "
         f"order_adjustments[1] AS _j1 FROM {source}"
     )
+    if enabled:
+        currency = "_t1.currency"
+        first = (
+            f"SELECT *, {BAG_MIDDLE.format(currency)} AS _bag_middle, "
+            f"{BAG_END.format(currency)} AS _bag_end FROM ({first})"
+        )
     shape = (
         "coalesce(len(transactions) = 1 AND _t1.kind = 'refund' "
         "AND len(refund_line_items) = 1 AND _x1 IS NOT NULL "
@@ -59,7 +103,12 @@ def prepare(source: str, enabled: bool = True) -> str:
         "AND coalesce(len(refund_shipping_lines), 0) = 0 "
         "AND total_duties IS NULL AND total_duties_set IS NULL "
         "AND total_additional_fees IS NULL AND total_additional_fees_set IS NULL "
-        "AND coalesce(left(\"return\", 1) <> '{', true), false)"
+        "AND coalesce(left(\"return\", 1) <> '{', true) AND "
+        + " AND ".join(
+            bag_matches(bag, amount_of(bag, plain), "_bag_middle", "_bag_end")
+            for bag, plain in _BAGS
+        )
+        + ", false)"
     )
     return (
         f"SELECT *, {_ALLOCATIONS}[1] AS _d1, {shape if enabled else 'false'} AS {COMMON}, "

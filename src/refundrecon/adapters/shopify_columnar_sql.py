@@ -1,14 +1,15 @@
 """The SQL that maps Shopify ``Refund`` objects to interchange columns in one DuckDB pass.
 
-``shopify_columnar`` reads refunds with ``read_json`` into the typed columns of ``COLUMNS``
-(amounts and free text as raw JSON, so a JSON string is told from a number or a boolean) and
+``shopify_columnar`` reads refunds with ``read_json`` into the typed columns of
+``SCAN_COLUMNS`` (cast to ``COLUMNS`` for this mapping; amounts and free text as raw JSON, so
+a JSON string is told from a number or a boolean) and
 runs ``mapping_select`` over them: a few stacked projections over each refund's
 transactions, lines, discount allocations, adjustments and shipping lines (a plain expression
 on the element of a one-element list, a lambda for longer lists), so nothing is joined,
 grouped or re-sorted and DuckDB keeps the file's order. Refunds of the common shape (one
 refund transaction, one line) are mapped by the plainer expressions of
-``shopify_columnar_fast`` instead, and these general ones run only on the other rows (each
-wrapped in a ``CASE`` on ``_common``); the scalar rules both use live in
+``shopify_columnar_fast`` instead, and only the other rows come here
+(``shopify_columnar_split``); the scalar rules both use live in
 ``shopify_columnar_expr``. Each row gets an ``ok`` flag: true
 when the refund has a shape this SQL maps exactly as ``shopify_refund.map_refund``
 does; other refunds go to that row mapper. Free text is mapped when it needs no unescaping
@@ -47,11 +48,7 @@ from refundrecon.adapters.shopify_columnar_expr import (
     times_ok,
     value,
 )
-from refundrecon.adapters.shopify_columnar_fast import COMMON, prepare
-from refundrecon.adapters.shopify_columnar_fast import ok as fast_ok
-from refundrecon.adapters.shopify_columnar_fast import parts as fast_parts
-from refundrecon.adapters.shopify_columnar_fast import sums as fast_sums
-from refundrecon.adapters.shopify_columnar_fast import values as fast_values
+from refundrecon.adapters.shopify_columnar_fast import prepare
 from refundrecon.adapters.shopify_refund import SYSTEM
 from refundrecon.store.sql import quote_ident
 
@@ -90,7 +87,12 @@ COLUMNS: dict[str, str] = {
         f"tax_amount_set {_BAG})[]"
     ),
 }
-"""The ``read_json`` column types of one refund object."""
+"""The column types of one refund object the general mapping reads."""
+
+SCAN_COLUMNS = {name: kind.replace(_BAG, "JSON") for name, kind in COLUMNS.items()}
+"""The ``read_json`` column types: ``COLUMNS`` with every MoneyBag as JSON text, which DuckDB
+reads faster than the nested struct. Common rows compare that text with the one their plain
+amount implies (``shopify_columnar_fast``); the others are cast to ``COLUMNS``."""
 
 
 def _bind(expr: str, var: str, value: str) -> str:
@@ -253,37 +255,20 @@ COPIES: dict[str, str] = {"sales_refund_ref": "record_id", "payload_ref": "recor
 """Columns equal to another mapped column (the refund id), added by the caller."""
 
 
-def _lazy(expr: str) -> str:
-    """``expr`` on rows of another shape only; NULL on common rows (never evaluated there)."""
-    return f"CASE WHEN {COMMON} THEN NULL ELSE {expr} END"
-
-
-def _eager(expr: str) -> str:
-    """``expr`` on common rows only; NULL on the others."""
-    return f"CASE WHEN {COMMON} THEN {expr} END"
-
-
-def _either(common: str, general: str) -> str:
-    return f"CASE WHEN {COMMON} THEN {common} ELSE {general} END"
-
-
-def mapping_select(source: str, common: bool = True) -> str:
+def mapping_select(source: str) -> str:
     """A query mapping every refund row of ``source`` (columns of ``COLUMNS``) to a record.
 
     The result has one row per source row, in source order: an ``ok`` flag, every interchange
     column as text except ``CONSTANTS`` and ``COPIES`` and those no refund has, and one text
-    column per extra field. Rows of the common shape are mapped by ``shopify_columnar_fast``,
-    the others by the general expressions below; both give the row mapper's values.
-    ``common=False`` maps every row with the general expressions.
+    column per extra field, as the row mapper gives them.
     """
-    prepared = prepare(source, common)
+    prepared = prepare(source, False)
     refunds = "list_filter(transactions, lambda _t: _t.kind = 'refund')"
-    stage1 = f"SELECT *, {_lazy(refunds)} AS tx FROM ({prepared})"
+    stage1 = f"SELECT *, {refunds} AS tx FROM ({prepared})"
     # ``cur`` and ``e`` get a stage of their own: an alias used in the SELECT that defines it
     # is inlined at every use, and the expressions below use them dozens of times.
     currency = (
-        f"SELECT *, {EXPONENTS}[cur] AS e FROM (SELECT *, "
-        f"{_either('_t1.currency', 'tx[1].currency')} AS cur FROM ({stage1}))"
+        f"SELECT *, {EXPONENTS}[cur] AS e FROM (SELECT *, tx[1].currency AS cur FROM ({stage1}))"
     )
     shipped = money("_s.subtotal_amount_set", "_s.subtotal_amount")
     general2 = {
@@ -293,8 +278,8 @@ def mapping_select(source: str, common: bool = True) -> str:
         "gateways": _map("tx", "_t", optional_text("_t.gateway")),
         "ship_lines": _map("refund_shipping_lines", "_s", shipped),
     }
-    stage2 = _stage(currency, general2, fast_parts())
-    stage3 = _stage(stage2, {"ln": _map("parts", "_p", _line_struct())}, fast_sums())
+    stage2 = _stage(currency, general2)
+    stage3 = _stage(stage2, {"ln": _map("parts", "_p", _line_struct())})
     extra_ok, extra_sum = _extra_totals()
 
     def total(items: str, var: str, body: str) -> str:
@@ -323,8 +308,8 @@ def mapping_select(source: str, common: bool = True) -> str:
         "other": extra_sum,
         "has_ship_line": any_of("ship_lines", "_s", "_s IS NOT NULL"),
     }
-    stage4 = _stage(stage3, general4, {})
-    stage5 = _stage(stage4, {"lead": "tx[lead_i]", "lead_gateway": "gateways[lead_i]"}, {})
+    stage4 = _stage(stage3, general4)
+    stage5 = _stage(stage4, {"lead": "tx[lead_i]", "lead_gateway": "gateways[lead_i]"})
     lead = "lead"
     pos = optional_text("_t.source_name") + " = 'pos'"
     ok = " AND ".join(
@@ -353,12 +338,13 @@ def mapping_select(source: str, common: bool = True) -> str:
     present = "(has_sub OR coalesce(len(adj), 0) > 0 OR has_ship_line OR other <> 0)"
     tax = "(line_tax + adj_tax)"
     amount = "CASE WHEN len(amts) = 1 THEN amts[1] ELSE list_sum(amts) END"
+    shared = shared_values()
     general = {
-        "record_id": "id",
-        "order_ref": "order_id",
+        "record_id": shared["record_id"],
+        "order_ref": shared["order_ref"],
         "payment_ref": f"{lead}.id",
         "amount": text(amount),
-        "currency": "cur",
+        "currency": shared["currency"],
         "tax_amount": f"CASE WHEN has_line_tax OR has_adj_tax THEN {text(tax)} END",
         "discount_amount": f"CASE WHEN discount IS NOT NULL THEN {text('discount')} END",
         "shipping_amount": f"CASE WHEN shipping <> 0 THEN {text('shipping')} END",
@@ -368,10 +354,8 @@ def mapping_select(source: str, common: bool = True) -> str:
         "fulfillment_node": "node",
         "category": "category",
         "operator": f"coalesce(user_id, {lead}.user_id)",
-        "created_at": iso("created_at"),
-        "recorded_at": (
-            f"CASE WHEN coalesce(processed_at, '') <> '' THEN {iso('processed_at')} END"
-        ),
+        "created_at": shared["created_at"],
+        "recorded_at": shared["recorded_at"],
         "gateway": "lead_gateway",
         "parent_transaction_id": f"{lead}.parent_id",
         "gateway_reference": optional_text(f'{lead}."authorization"'),
@@ -385,8 +369,8 @@ def mapping_select(source: str, common: bool = True) -> str:
             f"lambda _z: {method('_z[2]')} || ':' || substr(_z[1].amount, 2, "
             "length(_z[1].amount) - 2)), ';') END"
         ),
-        "note": "note_text",
-        "restock": "CASE WHEN restock IN ('true', 'false') THEN CAST(restock AS VARCHAR) END",
+        "note": shared["note"],
+        "restock": shared["restock"],
         "refund_discrepancy": f"CASE WHEN discrepancy <> 0 THEN {text('discrepancy')} END",
         "duties_and_fees": f"CASE WHEN other <> 0 THEN {text('other')} END",
         "return_id": _return_id(),
@@ -394,16 +378,27 @@ def mapping_select(source: str, common: bool = True) -> str:
             f"CASE WHEN {present} AND {computed} <> {amount} THEN {text(computed)} END"
         ),
     }
-    fast = fast_values()
-    selects = [f"coalesce({_either(fast_ok(), ok)}, false) AS ok"]
-    for name, expr in general.items():
-        found = fast.get(name)
-        selects.append(f"{expr if found is None else _either(found, expr)} AS {quote_ident(name)}")
+    selects = [f"coalesce({ok}, false) AS ok"]
+    selects += [f"{expr} AS {quote_ident(name)}" for name, expr in general.items()]
     return f"SELECT {', '.join(selects)} FROM ({stage5})"
 
 
-def _stage(source: str, general: dict[str, str], common: dict[str, str]) -> str:
-    """A projection adding ``general`` columns (other rows only) and ``common`` ones."""
-    columns = [f"{_lazy(expr)} AS {name}" for name, expr in general.items()]
-    columns += [f"{_eager(expr)} AS {name}" for name, expr in common.items()]
-    return f"SELECT *, {', '.join(columns)} FROM ({source})"
+def shared_values() -> dict[str, str]:
+    """The columns whose expressions the general and the common mapping share: they read only
+    the refund's own fields (and ``cur``, ``note_text``), so both paths use them as they are."""
+    processed = f"CASE WHEN coalesce(processed_at, '') <> '' THEN {iso('processed_at')} END"
+    return {
+        "record_id": "id",
+        "order_ref": "order_id",
+        "currency": "cur",
+        "created_at": iso("created_at"),
+        "recorded_at": processed,
+        "note": "note_text",
+        "restock": "CASE WHEN restock IN ('true', 'false') THEN CAST(restock AS VARCHAR) END",
+    }
+
+
+def _stage(source: str, columns: dict[str, str]) -> str:
+    """A projection adding ``columns`` to ``source``."""
+    added = ", ".join(f"{expr} AS {name}" for name, expr in columns.items())
+    return f"SELECT *, {added} FROM ({source})"
