@@ -25,13 +25,13 @@ from refundrecon.adapters.base import Adapter, ReadOptions
 from refundrecon.ingest.column_map import ColumnMap
 from refundrecon.ingest.loader import LoadReport, load_inputs
 from refundrecon.ingest.native import native_handler
+from refundrecon.ingest.rules import MONEY_COLUMNS
 from refundrecon.model.interchange import COLUMNS, FileKind
 from refundrecon.store.sql import quote_ident, quote_literal
 
 ORIGIN_COLUMNS = ("origin_file", "origin_row")
 """Provenance columns added to every written row."""
 
-_MONEY_COLUMNS = frozenset({"amount", "tax_amount", "discount_amount", "shipping_amount"})
 _TIME_COLUMNS = frozenset({"created_at", "recorded_at", "at"})
 _TABLES = {
     FileKind.REFUNDS: ("records", "created_at"),
@@ -164,7 +164,7 @@ def _per_file_stats(con: duckdb.DuckDBPyConnection) -> dict[str, _Stats]:
 def _text(column: str) -> str:
     """SQL turning one typed canonical column back into interchange text."""
     ident = quote_ident(column)
-    if column in _MONEY_COLUMNS:
+    if column in MONEY_COLUMNS:
         return (
             f"CASE cur.exponent WHEN 0 THEN CAST(CAST({ident} AS DECIMAL(18,0)) AS VARCHAR) "
             f"WHEN 3 THEN CAST(CAST({ident} AS DECIMAL(18,3)) AS VARCHAR) "

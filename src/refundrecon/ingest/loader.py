@@ -17,8 +17,7 @@ import duckdb
 from refundrecon.ingest.files import Container, InputFile, expand_inputs, inspect
 from refundrecon.ingest.raw import RawTable, load_raw
 from refundrecon.ingest.rules import (
-    MONEY_COLUMNS,
-    TIMESTAMP_COLUMNS,
+    CAST_TYPES,
     fast_gate,
     rules_for,
     typed,
@@ -236,12 +235,11 @@ def _stage(
 def _select_canonical(kind: FileKind, path: str) -> str:
     """The SELECT list turning the staging view's trimmed and cast columns into canonical ones."""
     file_sql = quote_literal(path)
-    stamped = TIMESTAMP_COLUMNS[kind]
-    money = MONEY_COLUMNS if kind is FileKind.REFUNDS else ()
+    cast = CAST_TYPES[kind]
     lowered = {"role", "method", "channel", "approval", "via", "outcome"}
     parts: list[str] = []
     for column in COLUMNS[kind]:
-        if column in money or column in stamped:
+        if column in cast:
             parts.append(typed(column))
         elif column == "currency":
             parts.append("_currency")

@@ -182,11 +182,17 @@ def rules_for(kind: FileKind, float_columns: tuple[str, ...]) -> tuple[Rule, ...
     )
 
 
-TIMESTAMP_COLUMNS: dict[FileKind, tuple[str, ...]] = {
-    FileKind.REFUNDS: ("created_at", "recorded_at"),
-    FileKind.AUDIT: ("at",),
-    FileKind.SYNC: ("at",),
+_STAMP = "TIMESTAMPTZ"
+CAST_TYPES: dict[FileKind, dict[str, str]] = {
+    FileKind.REFUNDS: {
+        **dict.fromkeys(MONEY_COLUMNS, MONEY),
+        "created_at": _STAMP,
+        "recorded_at": _STAMP,
+    },
+    FileKind.AUDIT: {"at": _STAMP},
+    FileKind.SYNC: {"at": _STAMP},
 }
+"""Per file kind, the columns stored as money or timestamps, with their canonical type."""
 
 
 def typed(column: str) -> str:
@@ -195,18 +201,16 @@ def typed(column: str) -> str:
 
 
 def typed_columns(kind: FileKind) -> str:
-    """SQL select items casting each trimmed money and timestamp column of ``kind`` once.
+    """SQL select items casting each trimmed column of ``CAST_TYPES[kind]`` once.
 
     The staging view computes them a single time per row; both the gate and the insert read
     them, so no value is parsed twice. A value that does not cast is NULL, which the gate
     doubts and the detailed rules then explain.
     """
-    money = MONEY_COLUMNS if kind is FileKind.REFUNDS else ()
-    items = [f"TRY_CAST({quote_ident(c)} AS {MONEY}) AS {typed(c)}" for c in money]
-    items += [
-        f"TRY_CAST({quote_ident(c)} AS TIMESTAMPTZ) AS {typed(c)}" for c in TIMESTAMP_COLUMNS[kind]
-    ]
-    return ", ".join(items)
+    return ", ".join(
+        f"TRY_CAST({quote_ident(c)} AS {sql_type}) AS {typed(c)}"
+        for c, sql_type in CAST_TYPES[kind].items()
+    )
 
 
 def _plain_decimal(column: str) -> str:
