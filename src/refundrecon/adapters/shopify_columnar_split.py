@@ -21,43 +21,12 @@ from refundrecon.adapters.shopify_columnar_fast import COMMON, parts, prepare, s
 from refundrecon.adapters.shopify_columnar_fast import ok as fast_ok
 from refundrecon.adapters.shopify_columnar_sql import (
     COLUMNS,
+    MAPPED,
     SCAN_COLUMNS,
     mapping_select,
     shared_values,
 )
 from refundrecon.store.sql import quote_ident
-
-MAPPED = (
-    "record_id",
-    "order_ref",
-    "payment_ref",
-    "amount",
-    "currency",
-    "tax_amount",
-    "discount_amount",
-    "shipping_amount",
-    "method",
-    "channel",
-    "location",
-    "fulfillment_node",
-    "category",
-    "operator",
-    "created_at",
-    "recorded_at",
-    "gateway",
-    "parent_transaction_id",
-    "gateway_reference",
-    "source_name",
-    "transaction_ids",
-    "tenders",
-    "note",
-    "restock",
-    "refund_discrepancy",
-    "duties_and_fees",
-    "return_id",
-    "computed_amount",
-)
-"""The text columns ``mapping_select`` gives after ``ok``, in its order."""
 
 _RAW = "_raw_"
 

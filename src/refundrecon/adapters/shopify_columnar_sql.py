@@ -255,6 +255,40 @@ COPIES: dict[str, str] = {"sales_refund_ref": "record_id", "payload_ref": "recor
 """Columns equal to another mapped column (the refund id), added by the caller."""
 
 
+MAPPED = (
+    "record_id",
+    "order_ref",
+    "payment_ref",
+    "amount",
+    "currency",
+    "tax_amount",
+    "discount_amount",
+    "shipping_amount",
+    "method",
+    "channel",
+    "location",
+    "fulfillment_node",
+    "category",
+    "operator",
+    "created_at",
+    "recorded_at",
+    "gateway",
+    "parent_transaction_id",
+    "gateway_reference",
+    "source_name",
+    "transaction_ids",
+    "tenders",
+    "note",
+    "restock",
+    "refund_discrepancy",
+    "duties_and_fees",
+    "return_id",
+    "computed_amount",
+)
+"""The text columns ``mapping_select`` gives after ``ok``, in this order (the common-shape
+mapping gives the same)."""
+
+
 def mapping_select(source: str) -> str:
     """A query mapping every refund row of ``source`` (columns of ``COLUMNS``) to a record.
 
@@ -379,7 +413,7 @@ def mapping_select(source: str) -> str:
         ),
     }
     selects = [f"coalesce({ok}, false) AS ok"]
-    selects += [f"{expr} AS {quote_ident(name)}" for name, expr in general.items()]
+    selects += [f"{general[name]} AS {quote_ident(name)}" for name in MAPPED]
     return f"SELECT {', '.join(selects)} FROM ({stage5})"
 
 
