@@ -79,7 +79,7 @@ def amount_band(amount: Decimal) -> str:
 
 def group_concentrations(verdicts: Sequence[CaseVerdict], base: Baseline) -> list[Concentration]:
     """Test every attribute value of the group's refunds against all refunds (BH-adjusted)."""
-    anchors = [v.case.records[0] for v in verdicts if v.case.records]
+    anchors = [a for a in (v.case.anchor for v in verdicts) if a is not None]
     counts: dict[str, dict[str, int]] = {}
     for attr in TESTED_ATTRS:
         values: list[object]
