@@ -15,6 +15,7 @@ import duckdb
 
 from refundrecon.settings import Settings
 from refundrecon.store.schema import MONEY
+from refundrecon.store.sql import role_rank
 
 _PERIOD_FORMAT = {"week": "%G-W%V", "month": "%Y-%m", "day": "%Y-%m-%d"}
 
@@ -82,7 +83,7 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
                    r.status NOT IN ('failed', 'cancelled') AS live,
                    r.status NOT IN ('failed', 'cancelled') AND s.rid IS NULL AS credit,
                    s.rid IS NOT NULL AS settles,
-                   (CASE r.role WHEN 'sales' THEN 0 WHEN 'payments' THEN 1 ELSE 2 END)
+                   {role_rank("r.role")}
                        * 100000000000 + epoch(r.created_at) AS role_time,
                    hash(r.currency) AS currency_hash,
                    CASE WHEN r.method IS NOT NULL THEN hash(r.method) END AS method_hash,

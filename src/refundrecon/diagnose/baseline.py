@@ -16,6 +16,7 @@ from refundrecon.diagnose.config import DiagnosisConfig
 from refundrecon.diagnose.facts import RANK_SHIFT
 from refundrecon.diagnose.relink import Relink, find_relinks
 from refundrecon.diagnose.stats import Concentration, band_sql, concentrations
+from refundrecon.store.sql import role_rank
 
 #: Attributes whose concentration the engine tests.
 TESTED_ATTRS: tuple[str, ...] = (
@@ -86,7 +87,7 @@ CREATE OR REPLACE TEMP TABLE diag_population AS
 WITH r AS (
     SELECT rid, list_position(CAST($sources AS VARCHAR[]), source) AS src,
            epoch_us(created_at) AS at_us,
-           CASE role WHEN 'sales' THEN 0 WHEN 'payments' THEN 1 ELSE 2 END AS rank
+           {role_rank("role")} AS rank
     FROM records
 ),
 per_case AS (

@@ -18,6 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from refundrecon.store.sql import role_rank
+
 _REC_FIELDS = (
     "rid source role record_id record_type order_ref sales_refund_ref payment_ref customer_ref "
     "amount currency tax_amount discount_amount shipping_amount method channel location "
@@ -40,7 +42,7 @@ def _cols(prefix: str, names: list[str]) -> str:
 # The records of every case that is not matched, with the case they belong to, read once.
 OPEN_RECORDS_SQL = f"""
 CREATE OR REPLACE TEMP TABLE diag_open AS
-SELECT x.case_id, CASE r.role WHEN 'sales' THEN 0 WHEN 'payments' THEN 1 ELSE 2 END AS rank,
+SELECT x.case_id, {role_rank("r.role")} AS rank,
        {_cols("r", _REC_FIELDS)}
 FROM cases c JOIN case_records x USING (case_id) JOIN records r USING (rid)
 WHERE c.status <> 'matched'

@@ -28,3 +28,9 @@ def count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None 
     """Run a ``SELECT count(...)`` style query and return its integer."""
     found = scalar(con, sql, params)
     return int(found) if isinstance(found, int) else 0
+
+
+def role_rank(column: str) -> str:
+    """SQL ranking a role column sales 0, payments 1, ledger 2: the order in which a case's
+    records describe the refund (the first role present leads the case)."""
+    return f"(CASE {column} WHEN 'sales' THEN 0 WHEN 'payments' THEN 1 ELSE 2 END)"
