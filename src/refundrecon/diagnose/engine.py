@@ -102,10 +102,10 @@ _DIAGNOSIS_SCHEMA = pa.schema(
 )
 
 
-def write_case_diagnosis(con: duckdb.DuckDBPyConnection, groups: Sequence[Group]) -> None:
-    """Replace the ``case_diagnosis`` table with one row per diagnosed case (one Arrow insert)."""
+def diagnosis_rows(groups: Sequence[Group]) -> pa.Table:
+    """The ``case_diagnosis`` rows of every grouped verdict, as one Arrow table."""
     verdicts = [v for g in groups for v in g.verdicts]
-    table = pa.table(
+    return pa.table(
         [
             [v.case.case_id for v in verdicts],
             [str(v.root_cause) for v in verdicts],
@@ -117,10 +117,14 @@ def write_case_diagnosis(con: duckdb.DuckDBPyConnection, groups: Sequence[Group]
         ],
         schema=_DIAGNOSIS_SCHEMA,
     )
+
+
+def store_case_diagnosis(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> None:
+    """Replace the ``case_diagnosis`` table with ``rows`` (one Arrow insert)."""
     names = _DIAGNOSIS_SCHEMA.names
     con.execute(CASE_DIAGNOSIS_DDL)
     con.execute("DELETE FROM case_diagnosis")
-    con.register("_diag_rows", table)
+    con.register("_diag_rows", rows)
     try:
         con.execute(f"INSERT INTO case_diagnosis SELECT {', '.join(names)} FROM _diag_rows")
     finally:
@@ -153,6 +157,17 @@ def verbal_threshold(group: Group, base: Baseline) -> str | None:
     )
 
 
+def _cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor for another thread; it keeps the caller's choice of progress bar.
+
+    A cursor is a session of its own, so settings are not inherited.
+    """
+    cursor = con.cursor()
+    shown = con.execute("SELECT current_setting('enable_progress_bar')").fetchone()
+    cursor.execute(f"SET enable_progress_bar = {bool(shown and shown[0])}")
+    return cursor
+
+
 def _baseline_and_facts(
     con: duckdb.DuckDBPyConnection, cfg: DiagnosisConfig
 ) -> tuple[Baseline, list[CaseFacts]]:
@@ -162,15 +177,31 @@ def _baseline_and_facts(
     the interpreter lock on its own cursor, while the facts are mostly turned into Python
     objects here, so on two cores the one hides most of the other.
     """
-    cursor = con.cursor()
+    cursor = _cursor(con)
     try:
-        # the cursor is a session of its own: it keeps the caller's choice of progress bar
-        shown = con.execute("SELECT current_setting('enable_progress_bar')").fetchone()
-        cursor.execute(f"SET enable_progress_bar = {bool(shown and shown[0])}")
         with ThreadPoolExecutor(max_workers=1) as pool:
             baseline = pool.submit(build_baseline, cursor, cfg)
             facts = load_facts(con)
             return baseline.result(), facts
+    finally:
+        cursor.close()
+
+
+def _store_and_finish(
+    con: duckdb.DuckDBPyConnection, groups: list[Group], base: Baseline, as_of: datetime
+) -> None:
+    """Store the per-case rows while the groups are finished.
+
+    The rows depend only on the verdicts and their group, not on the checklist, so the
+    database inserts them on its own cursor while the checklist runs here.
+    """
+    rows = diagnosis_rows(groups)
+    cursor = _cursor(con)
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            stored = pool.submit(store_case_diagnosis, cursor, rows)
+            finish_groups(groups, base, as_of, lambda g: verbal_threshold(g, base))
+            stored.result()
     finally:
         cursor.close()
 
@@ -192,8 +223,7 @@ def diagnose(
         base, facts = _baseline_and_facts(con, cfg)
         verdicts = [classify(case, base) for case in facts]
         groups = group_cases(verdicts)
-        finish_groups(groups, base, as_of, lambda g: verbal_threshold(g, base))
-        write_case_diagnosis(con, groups)
+        _store_and_finish(con, groups, base, as_of)
     finally:
         if collecting:
             gc.enable()
