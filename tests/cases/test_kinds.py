@@ -188,3 +188,43 @@ def test_case_ids_are_stable(run_rows) -> None:  # type: ignore[no-untyped-def]
     first = run_rows(rows).con.execute("SELECT case_id FROM cases").fetchall()
     second = run_rows(list(reversed(rows))).con.execute("SELECT case_id FROM cases").fetchall()
     assert first == second
+
+
+def test_each_case_notes_its_anchor_and_when_each_role_appeared(run_rows) -> None:  # type: ignore[no-untyped-def]
+    rows = [
+        rec(
+            "ledger",
+            "CM1",
+            "30.00",
+            order_ref="O1",
+            sales_refund_ref="R1",
+            created_at="2026-11-10T15:00:00+00:00",
+        ),
+        rec("payments", "re_a", "20.00", order_ref="O1", created_at="2026-11-10T11:00:00+00:00"),
+        rec("payments", "re_b", "10.00", order_ref="O1", created_at="2026-11-10T12:30:00+00:00"),
+        rec(
+            "sales",
+            "R1",
+            "30.00",
+            order_ref="O1",
+            method="original_payment",
+            channel="online",
+            created_at="2026-11-10T10:00:00+00:00",
+        ),
+        rec("payments", "re_9", "25.00", order_ref="O9", created_at="2026-11-12T09:00:00+00:00"),
+        rec("ledger", "CM9", "25.00", order_ref="O9", created_at="2026-11-12T10:00:00+00:00"),
+    ]
+    run = run_rows(rows)
+    got = run.con.execute(
+        """
+        SELECT a.record_id, strftime(sales_at, '%d %H:%M'), strftime(payments_at, '%d %H:%M'),
+               strftime(ledger_at, '%d %H:%M'), sales_source, payments_source
+        FROM cases c JOIN records a ON a.rid = c.anchor_rid ORDER BY c.opened_at
+        """
+    ).fetchall()
+    # the anchor is the sales record when there is one, else the payments record; sales
+    # count from the first record, payments and ledger from the last
+    assert got == [
+        ("R1", "10 10:00", "10 12:30", "10 15:00", "shopify", "stripe"),
+        ("re_9", None, "12 09:00", "12 10:00", None, "stripe"),
+    ]

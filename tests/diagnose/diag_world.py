@@ -31,6 +31,29 @@ _REC_COLS = (
 ).split()
 
 
+_RANK = {"sales": 0, "payments": 1, "ledger": 2}
+
+
+def _roles_seen(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """What case building notes of a case's records: its anchor and when each role appeared."""
+
+    def at(role: str, pick: Any) -> Any:
+        times = [r["created_at"] for r in rows if r["role"] == role]
+        return pick(times) if times else None
+
+    def source(role: str) -> str | None:
+        return max((r["source"] for r in rows if r["role"] == role), default=None)
+
+    return {
+        "anchor_rid": min(rows, key=lambda r: (_RANK[r["role"]], r["rid"]))["rid"],
+        "sales_at": at("sales", min),
+        "payments_at": at("payments", max),
+        "ledger_at": at("ledger", max),
+        "sales_source": source("sales"),
+        "payments_source": source("payments"),
+    }
+
+
 class World:
     """Builds cases one at a time; every record lands in exactly one case."""
 
@@ -131,6 +154,7 @@ class World:
             "grace_hours": 48.0 if kind and kind.startswith("missing") else None,
             "period": "2026-W09",
             "candidates": None,
+            **_roles_seen(rows),
         }
         values.update(fields)
         self._add("cases", values)

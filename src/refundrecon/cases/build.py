@@ -15,7 +15,7 @@ import duckdb
 
 from refundrecon.settings import Settings
 from refundrecon.store.schema import MONEY
-from refundrecon.store.sql import role_rank
+from refundrecon.store.sql import RANK_SHIFT, role_rank
 
 _PERIOD_FORMAT = {"week": "%G-W%V", "month": "%Y-%m", "day": "%Y-%m-%d"}
 
@@ -56,7 +56,7 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
         f"""
         CREATE OR REPLACE TEMP TABLE _agg AS
         SELECT c,
-            arg_min(rid, key_hash) AS anchor,
+            arg_min(rid, key_hash) AS key_rid,
             count_if(is_s) AS n_sales,
             count_if(is_p) AS n_payments,
             count_if(is_l) AS n_ledger,
@@ -74,7 +74,15 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
             bool_or(is_s AND method IS NOT NULL AND method <> 'original_payment')
                 AS sales_not_card,
             bool_or(is_s AND coalesce(method, 'original_payment') = 'original_payment'
-                    AND coalesce(channel, 'online') <> 'marketplace') AS payments_expected
+                    AND coalesce(channel, 'online') <> 'marketplace') AS payments_expected,
+            -- how the case looks to the population: its anchor record, when each role appeared
+            -- and which systems its sales and payments records came from
+            min(rank * {RANK_SHIFT} + rid) % {RANK_SHIFT} AS anchor_rid,
+            min(CASE WHEN is_s THEN created_at END) AS sales_at,
+            max(CASE WHEN is_p THEN created_at END) AS payments_at,
+            max(CASE WHEN is_l THEN created_at END) AS ledger_at,
+            max(CASE WHEN is_s THEN source END) AS sales_source,
+            max(CASE WHEN is_p THEN source END) AS payments_source
         FROM (
             SELECT comp.c, r.rid, r.amount, r.tax_amount, r.discount_amount, r.shipping_amount,
                    r.created_at, r.currency, r.order_ref, r.sales_refund_ref, r.method,
@@ -82,9 +90,9 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
                    r.role = 'ledger' AS is_l,
                    r.status NOT IN ('failed', 'cancelled') AS live,
                    r.status NOT IN ('failed', 'cancelled') AND s.rid IS NULL AS credit,
-                   s.rid IS NOT NULL AS settles,
-                   {role_rank("r.role")}
-                       * 100000000000 + epoch(r.created_at) AS role_time,
+                   s.rid IS NOT NULL AS settles, r.source,
+                   {role_rank("r.role")} AS rank,
+                   {role_rank("r.role")} * 100000000000 + epoch(r.created_at) AS role_time,
                    hash(r.currency) AS currency_hash,
                    CASE WHEN r.method IS NOT NULL THEN hash(r.method) END AS method_hash,
                    hash(r.source, r.record_id) AS key_hash
@@ -100,7 +108,7 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
         CREATE OR REPLACE TEMP TABLE _ids AS
         SELECT a.c, 'C-' || substr(md5(r.source || ':' || r.record_id), 1, 16) AS case_id,
                minor_exponent(a.currency) AS exponent
-        FROM _agg a JOIN records r ON r.rid = a.anchor
+        FROM _agg a JOIN records r ON r.rid = a.key_rid
         """
     )
     credit = "NOT (status IN ('failed', 'cancelled')) AND s.rid IS NULL"
@@ -208,7 +216,8 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
             {_EXPLANATION},
             opened_at, age_hours, grace,
             strftime(opened_at, '{period_format}') AS period,
-            cands.keys
+            cands.keys,
+            anchor_rid, sales_at, payments_at, ledger_at, sales_source, payments_source
         FROM graded g LEFT JOIN _rules lr USING (c) LEFT JOIN cands USING (c)
         """
     )

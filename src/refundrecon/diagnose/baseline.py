@@ -1,8 +1,9 @@
 """The baseline every judgement is made against: all refunds, matched ones included.
 
-Built set-based in DuckDB: one describing row per case (its anchor record's attributes), the
-counts of every attribute value across the population, the sync delay learned per source pair
-from matched refunds, and the attribute values over-represented among each discrepancy kind.
+Built set-based in DuckDB from the cases, each of which notes its anchor record and when each
+role appeared: the counts of every attribute value across the population (read from each
+case's anchor record), the sync delay learned per source pair from matched refunds, and the
+attribute values over-represented among each discrepancy kind.
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ from dataclasses import dataclass, field
 import duckdb
 
 from refundrecon.diagnose.config import DiagnosisConfig
-from refundrecon.diagnose.facts import RANK_SHIFT
 from refundrecon.diagnose.relink import Relink, find_relinks
 from refundrecon.diagnose.stats import Concentration, band_sql, concentrations
-from refundrecon.store.sql import role_rank
 
 #: Attributes whose concentration the engine tests.
 TESTED_ATTRS: tuple[str, ...] = (
@@ -82,35 +81,6 @@ def _hours(later: str, earlier: str) -> str:
     )
 
 
-POPULATION_SQL = f"""
-CREATE OR REPLACE TEMP TABLE diag_population AS
-WITH r AS (
-    SELECT rid, list_position(CAST($sources AS VARCHAR[]), source) AS src,
-           epoch_us(created_at) AS at_us,
-           {role_rank("role")} AS rank
-    FROM records
-),
-per_case AS (
-    SELECT x.case_id,
-           min(r.rank * {RANK_SHIFT} + r.rid) % {RANK_SHIFT} AS anchor_rid,
-           min(CASE WHEN r.rank = 0 THEN r.at_us END) AS sales_at,
-           max(CASE WHEN r.rank = 0 THEN r.src END) AS sales_src,
-           max(CASE WHEN r.rank = 1 THEN r.at_us END) AS payments_at,
-           max(CASE WHEN r.rank = 1 THEN r.src END) AS payments_src,
-           max(CASE WHEN r.rank = 2 THEN r.at_us END) AS ledger_at
-    FROM case_records x JOIN r USING (rid) GROUP BY x.case_id
-)
-SELECT c.status, c.discrepancy, k.* EXCLUDE (case_id)
-FROM cases c JOIN per_case k USING (case_id)
-"""
-"""One narrow row per case: its status and kind, its anchor record (sales, else payments, else
-ledger), when each role first (sales) or last (payments, ledger) appeared (epoch
-microseconds) and where its sales and payments records came from, in one pass over the
-records. A source is aggregated as its position in ``$sources`` (the distinct sources), an
-integer being several times cheaper to aggregate than text; the records of one role in one
-case come from one system, and ``max`` only makes the pick deterministic. Attributes are read
-from the anchor record when counted, so no wide row per case is materialised."""
-
 _ANCHOR_ATTRS = [a for a in TESTED_ATTRS if a != "amount_band"]
 _NICE_INDEX = (
     "CASE "
@@ -124,7 +94,7 @@ WITH a AS (
            {", ".join(f"CAST(r.{a} AS VARCHAR) AS {a}" for a in _ANCHOR_ATTRS)},
            {band_sql("r.amount")} AS amount_band,
            {_NICE_INDEX} AS nice
-    FROM diag_population p JOIN records r ON r.rid = p.anchor_rid
+    FROM cases p JOIN records r ON r.rid = p.anchor_rid
 )
 SELECT GROUPING_ID({", ".join(TESTED_ATTRS)}, nice) AS gid,
        {", ".join(TESTED_ATTRS)}, nice, kind, count(*) AS n
@@ -137,10 +107,9 @@ cases that are not discrepancies); plus how many cases fall below each of ``NICE
 
 DELAY_SQL = f"""
 WITH m AS (
-    SELECT sales_at, payments_at, ledger_at,
-           list_extract(CAST($sources AS VARCHAR[]), sales_src) AS sales_source,
-           list_extract(CAST($sources AS VARCHAR[]), payments_src) AS payments_source
-    FROM diag_population WHERE status = 'matched'
+    SELECT epoch_us(sales_at) AS sales_at, epoch_us(payments_at) AS payments_at,
+           epoch_us(ledger_at) AS ledger_at, sales_source, payments_source
+    FROM cases WHERE status = 'matched'
 ),
 d AS (
     -- sales -> ledger/payments: how long after the refund its last counterpart arrives;
@@ -162,7 +131,8 @@ FROM d
 GROUP BY GROUPING SETS ((from_source, to_role), (to_role))
 """
 """Per source and target role, and per target role over all sources: the two levels at which
-a missing counterpart's delay is judged (the source's own, else every source's)."""
+a missing counterpart's delay is judged (the source's own, else every source's). When each
+role appeared, and from which system, is noted on every case when it is built."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,10 +214,8 @@ _ATTR_OF_GID = {_ALL_ROLLED - (1 << len(TESTED_ATTRS) - i): i for i in range(len
 
 def build_baseline(con: duckdb.DuckDBPyConnection, config: DiagnosisConfig) -> Baseline:
     """Compute the population baseline of a reconciled run (all set-based in DuckDB)."""
-    sources = [s for (s,) in con.execute("SELECT DISTINCT source FROM records").fetchall()]
-    con.execute(POPULATION_SQL, {"sources": sources})
     base = Baseline(config=config)
-    (base.population,) = con.execute("SELECT count(*) FROM diag_population").fetchone() or (0,)
+    (base.population,) = con.execute("SELECT count(*) FROM cases").fetchone() or (0,)
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     kind_counts: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     nice = [0] * (len(NICE_EDGES) + 1)
@@ -269,13 +237,10 @@ def build_baseline(con: duckdb.DuckDBPyConnection, config: DiagnosisConfig) -> B
     base.counts = dict(counts)
     base.kind_counts = {k: dict(v) for k, v in kind_counts.items()}
     for kind, n in con.execute(
-        "SELECT discrepancy, count(*) FROM diag_population WHERE status = 'discrepancy' "
-        "GROUP BY ALL"
+        "SELECT discrepancy, count(*) FROM cases WHERE status = 'discrepancy' GROUP BY ALL"
     ).fetchall():
         base.kind_sizes[kind] = n
-    for row in con.execute(
-        DELAY_SQL, {"sources": sources, "quantile": config.delay_quantile}
-    ).fetchall():
+    for row in con.execute(DELAY_SQL, {"quantile": config.delay_quantile}).fetchall():
         from_source, to_role, n, q, mx = row
         base.delays[(from_source, to_role)] = DelayStats(
             from_source, to_role, n, q[0], q[1], q[2], q[3], mx

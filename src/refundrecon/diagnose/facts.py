@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from refundrecon.store.sql import role_rank
+from refundrecon.store.sql import RANK_SHIFT, role_rank
 
 _REC_FIELDS = (
     "rid source role record_id record_type order_ref sales_refund_ref payment_ref customer_ref "
@@ -84,8 +84,6 @@ FIRST_ATTRS: tuple[str, ...] = (
     "team",
     "fulfillment_node",
 )
-#: ``rank * RANK_SHIFT + rid`` orders records sales, payments, ledger, then by rid, as one integer.
-RANK_SHIFT = 1 << 40
 
 _FIRSTS = ",\n           ".join(
     f"arg_min({a}, rank * {RANK_SHIFT} + rid) FILTER (WHERE {a} <> '') AS {a}" for a in FIRST_ATTRS

@@ -30,6 +30,10 @@ def count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None 
     return int(found) if isinstance(found, int) else 0
 
 
+#: ``rank * RANK_SHIFT + rid`` orders records sales, payments, ledger, then by rid, as one integer.
+RANK_SHIFT = 1 << 40
+
+
 def role_rank(column: str) -> str:
     """SQL ranking a role column sales 0, payments 1, ledger 2: the order in which a case's
     records describe the refund (the first role present leads the case)."""
