@@ -52,6 +52,15 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
         SELECT DISTINCT rid_b AS rid FROM links WHERE rule = 'applies_to'
         """
     )
+    # Sources are aggregated as their place in sorted order (an integer aggregates several
+    # times cheaper than text; the largest code is the largest name) and named again at the end.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _sources AS
+        SELECT source, CAST(row_number() OVER (ORDER BY source) AS INTEGER) AS code
+        FROM (SELECT DISTINCT source FROM records)
+        """
+    )
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _agg AS
@@ -81,8 +90,8 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
             min(CASE WHEN is_s THEN created_at END) AS sales_at,
             max(CASE WHEN is_p THEN created_at END) AS payments_at,
             max(CASE WHEN is_l THEN created_at END) AS ledger_at,
-            max(CASE WHEN is_s THEN source END) AS sales_source,
-            max(CASE WHEN is_p THEN source END) AS payments_source
+            max(CASE WHEN is_s THEN source_code END) AS sales_code,
+            max(CASE WHEN is_p THEN source_code END) AS payments_code
         FROM (
             SELECT comp.c, r.rid, r.amount, r.tax_amount, r.discount_amount, r.shipping_amount,
                    r.created_at, r.currency, r.order_ref, r.sales_refund_ref, r.method,
@@ -90,13 +99,14 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
                    r.role = 'ledger' AS is_l,
                    r.status NOT IN ('failed', 'cancelled') AS live,
                    r.status NOT IN ('failed', 'cancelled') AND s.rid IS NULL AS credit,
-                   s.rid IS NOT NULL AS settles, r.source,
+                   s.rid IS NOT NULL AS settles, src.code AS source_code,
                    {role_rank("r.role")} AS rank,
                    {role_rank("r.role")} * 100000000000 + epoch(r.created_at) AS role_time,
                    hash(r.currency) AS currency_hash,
                    CASE WHEN r.method IS NOT NULL THEN hash(r.method) END AS method_hash,
                    hash(r.source, r.record_id) AS key_hash
             FROM comp JOIN records r USING (rid) LEFT JOIN _settle s USING (rid)
+                 JOIN _sources src ON src.source = r.source
         )
         GROUP BY c
         """
@@ -217,14 +227,16 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
             opened_at, age_hours, grace,
             strftime(opened_at, '{period_format}') AS period,
             cands.keys,
-            anchor_rid, sales_at, payments_at, ledger_at, sales_source, payments_source
+            anchor_rid, sales_at, payments_at, ledger_at, ss.source, ps.source
         FROM graded g LEFT JOIN _rules lr USING (c) LEFT JOIN cands USING (c)
+            LEFT JOIN _sources ss ON ss.code = g.sales_code
+            LEFT JOIN _sources ps ON ps.code = g.payments_code
         """
     )
     con.execute(
         "INSERT INTO case_records SELECT i.case_id, comp.rid FROM comp JOIN _ids i USING (c)"
     )
-    for table in ("_settle", "_agg", "_ids", "_dups", "_rules"):
+    for table in ("_settle", "_sources", "_agg", "_ids", "_dups", "_rules"):
         con.execute(f"DROP TABLE {table}")
 
 
