@@ -372,7 +372,12 @@ def _common_shape_refunds() -> list[dict[str, object]]:
 def _both_paths(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     """Every mapped row of a webhook archive as the fast path maps it (common rows by their
     own expressions, the others by the general ones on their own), and every row by the
-    general expressions over the file read into the general mapping's types."""
+    general expressions over the file read into the general mapping's types.
+
+    A row whose ``ok`` is false is only its flag: the row mapper reads it, so its values are
+    never used (the common expressions take a checked amount's text as it stands, where the
+    general ones give NULL for an unreadable one).
+    """
     con = connect()
     try:
         table = map_rows(con, json_source(path), json_source(path, COLUMNS))
@@ -380,7 +385,12 @@ def _both_paths(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object
         general = con.sql(mapping_select(json_source(path, COLUMNS))).fetchall()
     finally:
         con.close()
-    return fast, general
+    return [_used(row) for row in fast], [_used(row) for row in general]
+
+
+def _used(row: tuple[object, ...]) -> tuple[object, ...]:
+    """A mapped row as far as it is used: all of it when ``ok``, else the flag alone."""
+    return row if row[0] else row[:1]
 
 
 def test_split_mapping_has_the_general_mappings_columns_and_rows(tmp_path: Path) -> None:
@@ -530,3 +540,45 @@ def test_line_count_counts_as_the_row_reader_numbers(tmp_path: Path, data: bytes
     path = tmp_path / "lines.jsonl"
     path.write_bytes(data)
     assert line_count(path) == physical_lines(path)
+
+
+def _kwd(body: dict[str, object], number: int) -> dict[str, object]:
+    """``body`` in Kuwaiti dinars (three decimals), with a subtotal MoneyBag only."""
+    kwd = json.loads(json.dumps(body))
+    kwd["id"] = number
+    line = kwd["refund_line_items"][0]
+    line.pop("total_tax_set", None)
+    line["subtotal"], line["total_tax"] = "18.000", "-0.400"
+    line["subtotal_set"] = _bag("18.000", "KWD")
+    line["line_item"]["discount_allocations"] = [{"amount": "0.125"}]
+    kwd["transactions"][0] |= {"currency": "KWD", "amount": "17.600"}
+    return kwd
+
+
+def test_checked_amounts_keep_their_text_and_computed_ones_are_formatted(tmp_path: Path) -> None:
+    """The refund amount, the line's tax and an unshared discount are the checked JSON text;
+    a tax with a shipping refund's tax and a discount shared pro rata are computed."""
+    partial, shipped, _ = _common_shape_refunds()
+    whole = json.loads(json.dumps(partial))
+    whole["id"] = 9801
+    whole["refund_line_items"][0]["line_item"]["quantity"] = 1  # nothing shared
+    tax_in_bag = json.loads(json.dumps(whole))
+    tax_in_bag["id"] = 9802
+    del tax_in_bag["refund_line_items"][0]["total_tax"]  # read from the MoneyBag's text
+    kwd = _kwd(whole, 9803)
+    kwd_shipped = _kwd(shipped, 9804)
+    kwd_shipped["order_adjustments"] = [
+        {"kind": "shipping_refund", "amount": "-5.000", "tax_amount": "-0.050"}
+    ]
+    fast = _check_same(_write(tmp_path, [whole, tax_in_bag, kwd, kwd_shipped, shipped]))
+    assert fast is not None and fast.records == ()
+    rows = {r["record_id"]: r for r in fast.table.to_pylist()}
+    found = {k: (r["amount"], r["tax_amount"], r["discount_amount"]) for k, r in rows.items()}
+    assert found == {
+        "9801": ("21.60", "3.60", "10.00"),
+        "9802": ("21.60", "3.60", "10.00"),
+        "9803": ("17.600", "-0.400", "0.125"),
+        # -0.400 of line tax less the shipping refund's -0.050; 0.125 shared one of three
+        "9804": ("17.600", "-0.350", "0.042"),
+        "9602": ("21.60", "4.00", "3.33"),
+    }

@@ -68,7 +68,9 @@ def read_webhook_table(path: Path, options: ReadOptions, row_mapper: RowMapper) 
     return TableRead(table=table, records=result.refunds, errors=result.errors)
 
 
-_CHUNK = 1 << 24
+_CHUNK = 1 << 18
+"""Bytes counted at a time: small enough that the chunk and its newline flags stay in the
+CPU cache (16 MiB chunks took half as long again)."""
 
 
 def line_count(path: Path) -> int:
@@ -80,11 +82,14 @@ def line_count(path: Path) -> int:
     """
     buffer = bytearray(_CHUNK)
     view = np.frombuffer(buffer, dtype=np.uint8)
+    flags = np.empty(_CHUNK, dtype=np.bool_)
     lines = 0
     last = 10
     with path.open("rb", buffering=0) as handle:
         while size := handle.readinto(buffer):
-            lines += int(np.count_nonzero(view[:size] == 10))
+            found = flags[:size]
+            np.equal(view[:size], 10, out=found)
+            lines += int(np.count_nonzero(found))
             last = int(view[size - 1])
     return lines + (0 if last == 10 else 1)
 

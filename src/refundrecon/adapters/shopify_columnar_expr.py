@@ -62,7 +62,7 @@ def iso(sql: str) -> str:
     """Python's ``isoformat()`` of a timestamp that passed ``times_ok``: the text itself
     when it ends in an offset other than ``-00:00`` (it has no fraction), else in ``+00:00``."""
     return (
-        f"CASE WHEN right({sql}, 1) = 'Z' OR right({sql}, 6) = '-00:00' "
+        f"CASE WHEN ends_with({sql}, 'Z') OR ends_with({sql}, '-00:00') "
         f"THEN left({sql}, 19) || '+00:00' ELSE {sql} END"
     )
 
@@ -101,7 +101,16 @@ def amount_ok(raw: str, signed: bool = True) -> str:
 
 def value(raw: str) -> str:
     """The exact DECIMAL of a raw JSON string amount (NULL when it is not one)."""
-    return f"TRY_CAST(substr({raw}, 2, length({raw}) - 2) AS DECIMAL(18, 4))"
+    return f"TRY_CAST({unquoted(raw)} AS DECIMAL(18, 4))"
+
+
+def unquoted(raw: str) -> str:
+    """A raw JSON string's text between its quotes.
+
+    For an amount that passed ``amount_ok`` (exactly ``e`` decimals, no leading zero, never
+    ``-0``) this is also the text ``text`` gives for its value, with no DECIMAL round trip.
+    """
+    return f"substr({raw}, 2, length({raw}) - 2)"
 
 
 def bag_ok(bag: str) -> str:

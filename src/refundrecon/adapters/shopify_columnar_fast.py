@@ -35,6 +35,7 @@ from refundrecon.adapters.shopify_columnar_expr import (
     text,
     text_ok,
     times_ok,
+    unquoted,
     value,
 )
 
@@ -116,18 +117,25 @@ def prepare(source: str, enabled: bool = True) -> str:
     )
 
 
+_TAX = ("_x1.total_tax_set", "_x1.total_tax")
+
+
 def parts() -> dict[str, str]:
-    """Per-row parts of a common row (they use ``cur`` and ``e``), by column name."""
+    """Per-row parts of a common row (they use ``cur`` and ``e``), by column name.
+
+    ``f_total_raw`` is the raw JSON amount of the line's discount (``f_total`` its value).
+    """
     has_allocations = f"coalesce(len({_ALLOCATIONS}) > 0, false)"
     total = (
         f"CASE WHEN {_LINE} IS NULL THEN NULL WHEN {has_allocations} "
-        f"THEN {money('_d1.amount_set', '_d1.amount')} "
-        f"ELSE {money(f'{_LINE}.total_discount_set', f'{_LINE}.total_discount')} END"
+        f"THEN {amount_of('_d1.amount_set', '_d1.amount')} "
+        f"ELSE {amount_of(f'{_LINE}.total_discount_set', f'{_LINE}.total_discount')} END"
     )
     return {
         "f_sub": money("_x1.subtotal_set", "_x1.subtotal"),
-        "f_tax": money("_x1.total_tax_set", "_x1.total_tax"),
-        "f_total": total,
+        "f_tax": money(*_TAX),
+        "f_total_raw": total,
+        "f_total": value(total),
         "f_ship": "coalesce(_j1.kind = 'shipping_refund', false)",
         "f_jamt": money("_j1.amount_set", "_j1.amount"),
         "f_jtax": f"coalesce({money('_j1.tax_amount_set', '_j1.tax_amount')}, 0)",
@@ -145,18 +153,24 @@ _PRO_RATA = (
 )
 
 
+def shares() -> dict[str, str]:
+    """Whether the line's discount is shared pro rata (``f_pro_rata``), from ``parts``."""
+    return {"f_pro_rata": f"(f_total IS NOT NULL AND {_DIFFER} AND {_PRO_RATA})"}
+
+
+_ADJUSTMENT_TAX = "coalesce(f_ship AND f_jtax <> 0, false)"
+"""A shipping refund adjustment with tax, which the refund's tax then includes."""
+
+
 def sums() -> dict[str, str]:
-    """The refund's sums from ``parts`` (as the general mapping's ``net``, ``tax``…)."""
+    """The refund's sums from ``parts`` and ``shares`` (as the general mapping's ``net``…)."""
     share = pro_rata_share("f_total", int_value(_QUANTITY), int_value(_LINE_QUANTITY))
     adjustment_tax = "coalesce(CASE WHEN f_ship THEN -f_jtax END, 0)"
     return {
         "f_net": "coalesce(f_sub, 0)",
         "f_tax_sum": f"coalesce(f_tax, 0) + {adjustment_tax}",
-        "f_has_tax": "(f_tax IS NOT NULL OR coalesce(f_ship AND f_jtax <> 0, false))",
-        "f_discount": (
-            f"CASE WHEN f_total IS NOT NULL AND {_DIFFER} AND {_PRO_RATA} THEN {share} "
-            "ELSE f_total END"
-        ),
+        "f_has_tax": f"(f_tax IS NOT NULL OR {_ADJUSTMENT_TAX})",
+        "f_discount": f"CASE WHEN f_pro_rata THEN {share} ELSE f_total END",
         "f_shipping": "coalesce(CASE WHEN f_ship THEN -f_jamt END, 0)",
         "f_discrepancy": "coalesce(CASE WHEN NOT f_ship THEN -(f_jamt + f_jtax) END, 0)",
         "f_node": ("CASE WHEN lower(f_service) NOT IN ('manual', 'gift_card') THEN f_service END"),
@@ -207,14 +221,25 @@ def ok() -> str:
 
 def values() -> dict[str, str]:
     """The interchange and extra columns of a common row that differ from the general SQL's
-    expressions (the others are shared)."""
+    expressions (the others are shared).
+
+    An amount that is one checked JSON amount as it stands (the refund amount, the line's tax
+    when no shipping tax adds to it, a discount not shared pro rata) is its text between the
+    quotes (``unquoted``), which is what ``text`` gives for its value, without a DECIMAL round
+    trip. These values matter only where ``ok`` holds: the other rows go to the row mapper.
+    """
     computed = "(f_net + f_tax_sum + f_shipping + f_discrepancy)"
     present = "(f_sub IS NOT NULL OR _j1 IS NOT NULL)"
+    tax = (
+        f"CASE WHEN f_tax IS NOT NULL AND NOT {_ADJUSTMENT_TAX} "
+        f"THEN {unquoted(amount_of(*_TAX))} ELSE {text('f_tax_sum')} END"
+    )
+    discount = f"CASE WHEN f_pro_rata THEN {text('f_discount')} ELSE {unquoted('f_total_raw')} END"
     return {
         "payment_ref": "_t1.id",
-        "amount": text("f_amount"),
-        "tax_amount": f"CASE WHEN f_has_tax THEN {text('f_tax_sum')} END",
-        "discount_amount": f"CASE WHEN f_discount IS NOT NULL THEN {text('f_discount')} END",
+        "amount": unquoted("_t1.amount"),
+        "tax_amount": f"CASE WHEN f_has_tax THEN {tax} END",
+        "discount_amount": f"CASE WHEN f_discount IS NOT NULL THEN {discount} END",
         "shipping_amount": f"CASE WHEN f_shipping <> 0 THEN {text('f_shipping')} END",
         "method": method("f_gateway"),
         "channel": (

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from refundrecon.adapters.shopify_columnar_expr import EXPONENTS
-from refundrecon.adapters.shopify_columnar_fast import COMMON, parts, prepare, sums, values
+from refundrecon.adapters.shopify_columnar_fast import COMMON, parts, prepare, shares, sums, values
 from refundrecon.adapters.shopify_columnar_fast import ok as fast_ok
 from refundrecon.adapters.shopify_columnar_sql import (
     COLUMNS,
@@ -32,19 +32,22 @@ _RAW = "_raw_"
 
 
 def common_select(source: str) -> str:
-    """``mapping_select``'s columns for rows of the common shape (NULL and ``ok`` false on the
-    others), then ``_common`` and, for the other rows only, every source column as ``_raw_*``.
+    """``mapping_select``'s columns for rows of the common shape (``ok`` false and values of no
+    use on the others), then ``_common`` and, for the other rows only, every source column as
+    ``_raw_*``.
+
+    Only ``ok`` is computed under ``CASE WHEN _common``: the parts, sums and values are plain
+    expressions on every row (NULL-safe, and none can fail on a row of another shape), which
+    spares DuckDB a selection and a copy per column; ``map_rows`` replaces the other rows.
     """
     with_currency = f"SELECT *, _t1.currency AS cur FROM ({prepare(source)})"
     staged = f"SELECT *, {EXPONENTS}[cur] AS e FROM ({with_currency})"
-    for stage in (parts(), sums()):
-        added = ", ".join(f"CASE WHEN {COMMON} THEN {v} END AS {k}" for k, v in stage.items())
+    for stage in (parts(), shares(), sums()):
+        added = ", ".join(f"{v} AS {k}" for k, v in stage.items())
         staged = f"SELECT *, {added} FROM ({staged})"
     own = values() | shared_values()
     selects = [f"coalesce(CASE WHEN {COMMON} THEN {fast_ok()} END, false) AS ok"]
-    selects += [
-        f"CAST(CASE WHEN {COMMON} THEN {own[k]} END AS VARCHAR) AS {quote_ident(k)}" for k in MAPPED
-    ]
+    selects += [f"CAST({own[k]} AS VARCHAR) AS {quote_ident(k)}" for k in MAPPED]
     selects.append(COMMON)
     selects += [
         f"CASE WHEN NOT {COMMON} THEN {quote_ident(name)} END AS {quote_ident(_RAW + name)}"
