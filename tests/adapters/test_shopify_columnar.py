@@ -582,3 +582,148 @@ def test_checked_amounts_keep_their_text_and_computed_ones_are_formatted(tmp_pat
         "9804": ("17.600", "-0.350", "0.042"),
         "9602": ("21.60", "4.00", "3.33"),
     }
+
+
+def _edge(base: dict[str, object], number: int, path: str, new: object) -> dict[str, object]:
+    """``base`` with id ``number`` and the value at ``path`` (dotted keys, list indexes as
+    digits; the last key is set) replaced by ``new``."""
+    body = json.loads(json.dumps(base))
+    body["id"] = number
+    keys = path.split(".")
+    target: object = body
+    for key in keys[:-1]:
+        target = target[int(key)] if isinstance(target, list) else target[key]  # type: ignore[index]
+    assert isinstance(target, dict)
+    target[keys[-1]] = new
+    return body
+
+
+_TX = "transactions.0"
+_ITEM = "refund_line_items.0.line_item"
+_EDGES: list[tuple[str, object, bool]] = [
+    # (path, value, mapped in SQL); free text: plain string tests first, the pattern for the
+    # rest (non-ASCII, Unicode spaces, escapes, spaces at the edges)
+    ("note", "Customer changed mind", True),
+    ("note", "", True),
+    ("note", " padded", False),
+    ("note", "padded ", False),
+    ("note", "\u00a0nbsp", False),
+    ("note", "nbsp\u00a0", False),
+    ("note", "\u2003em space", False),
+    ("note", "em space\u2003", False),
+    ("note", "caf\u00e9", False),
+    ("note", "\u00e9t\u00e9", False),
+    ("note", "in the m\u00efddle", True),
+    ("note", 'say "hi"', False),
+    ("note", "two\nlines", False),
+    ("note", "back\\slash", False),
+    ("note", "del\x7f", False),
+    ("note", "\x7fdel", False),
+    ("note", "x", True),
+    ("note", " ", False),
+    (f"{_TX}.gateway", "paypal", True),
+    (f"{_TX}.gateway", "Shopify Payments", True),
+    (f"{_TX}.gateway", " paypal", False),
+    (f"{_TX}.gateway", "pay\u00e9", False),
+    (f"{_TX}.gateway", "PAYPAL\u00a0", False),
+    (f"{_TX}.gateway", "", True),
+    (f"{_TX}.source_name", "pos", True),
+    (f"{_TX}.source_name", "p\u00f6s", True),
+    (f"{_TX}.source_name", "pos ", False),
+    (f"{_TX}.authorization", "re_\u2003", False),
+    (f"{_TX}.authorization", "a\tb", False),
+    (f"{_ITEM}.product_type", "T\u00eate", True),
+    (f"{_ITEM}.product_type", "\u00a0Shirts", False),
+    (f"{_ITEM}.fulfillment_service", "amaz\u00f6n", False),
+    (f"{_ITEM}.fulfillment_service", "Manual", True),
+    (f"{_ITEM}.fulfillment_service", "gift_card ", False),
+    # quantities: one digit by string tests, the rest by the pattern
+    ("refund_line_items.0.quantity", 0, True),
+    ("refund_line_items.0.quantity", 12, True),
+    ("refund_line_items.0.quantity", -1, True),
+    ("refund_line_items.0.quantity", "1", True),
+    ("refund_line_items.0.quantity", 1.0, True),
+    ("refund_line_items.0.quantity", 1234567, False),
+    (f"{_ITEM}.quantity", 7, True),
+    (f"{_ITEM}.quantity", 100, True),
+    (f"{_ITEM}.quantity", 12345678, False),
+    # ids, times and amounts in one pattern
+    ("order_id", "0123", False),
+    ("order_id", 123456789012345678, True),
+    ("order_id", 1234567890123456789, False),
+    ("order_id", "", False),
+    ("user_id", "00", False),
+    (f"{_TX}.parent_id", "12a", False),
+    ("created_at", "2024-02-29T10:00:00Z", True),
+    ("created_at", "2023-02-29T10:00:00Z", False),
+    ("created_at", "1900-02-29T10:00:00+01:00", False),
+    ("created_at", "2000-02-29T10:00:00-00:00", True),
+    ("created_at", "2026-02-30T10:00:00Z", False),
+    ("created_at", "2026-04-31T10:00:00Z", False),
+    ("created_at", "2026-12-31T23:59:59+14:00", True),
+    ("created_at", "2026-01-05T10:00:00.5Z", False),
+    ("created_at", "2026-01-05t10:00:00Z", False),
+    ("created_at", "2026-01-05T10:00:00z", False),
+    ("created_at", "2026-01-05T10:00:00-00:00", True),
+    ("processed_at", "2026-02-30T10:00:00Z", False),
+    ("processed_at", "2028-02-29T10:00:00+05:30", True),
+    ("processed_at", "", True),
+    ("processed_at", None, True),
+    (f"{_TX}.amount", "-21.60", False),
+    (f"{_TX}.amount", "21.6", False),
+    ("refund_line_items.0.subtotal", "-0.00", True),
+    ("refund_line_items.0.subtotal", 18.0, True),
+    ("refund_line_items.0.total_tax", None, True),
+]
+
+
+@pytest.mark.parametrize("edges", [_EDGES[i::3] for i in range(3)])
+def test_cheap_checks_decide_edge_values_as_the_row_reader(
+    tmp_path: Path, edges: list[tuple[str, object, bool]]
+) -> None:
+    """Text, quantities, ids, times and amounts at the edges of the plain string tests and
+    the joined pattern: the same records and errors as the row reader, and the general
+    expressions' flags and values."""
+    base = _common_shape_refunds()[0]
+    bodies: list[object] = [_edge(base, 9900 + i, at, new) for i, (at, new, _) in enumerate(edges)]
+    path = _write(tmp_path, bodies)
+    fast = _check_same(path)
+    assert fast is not None
+    fast_rows, general = _both_paths(path)
+    assert fast_rows == general
+    mapped = {str(r["record_id"]) for r in fast.table.to_pylist()}
+    assert mapped == {str(9900 + i) for i, (_, _, sql) in enumerate(edges) if sql}
+
+
+def test_amounts_checked_in_one_pattern_decide_as_the_row_reader(tmp_path: Path) -> None:
+    """Plain amounts without their MoneyBags on the common path: a number, ``-0.00``, too few
+    decimals, a required allocation amount missing, an adjustment without its amount."""
+    base = _common_shape_refunds()[1]  # with a shipping adjustment
+    bodies: list[object] = []
+    cases: list[tuple[str, object, bool]] = [
+        ("refund_line_items.0.subtotal", "18.00", True),
+        ("refund_line_items.0.subtotal", "-0.00", False),
+        ("refund_line_items.0.subtotal", 18.0, False),
+        ("refund_line_items.0.subtotal", "18.0", False),
+        ("refund_line_items.0.subtotal", None, True),
+        ("refund_line_items.0.total_tax", "0.00", True),
+        ("order_adjustments.0.tax_amount", None, True),
+        ("order_adjustments.0.amount", None, False),
+        ("order_adjustments.0.amount", "-5", False),
+        (f"{_ITEM}.discount_allocations.0.amount_set", None, False),
+        (f"{_ITEM}.discount_allocations.0.amount_set", _bag("10.001"), False),
+    ]
+    for i, (at, new, _) in enumerate(cases):
+        body = _edge(base, 9950 + i, at, new)
+        line = body["refund_line_items"][0]  # type: ignore[index]
+        line.pop("subtotal_set", None)
+        line.pop("total_tax_set", None)
+        line["line_item"]["quantity"] = line["quantity"]  # nothing shared pro rata
+        bodies.append(body)
+    path = _write(tmp_path, bodies)
+    fast = _check_same(path)
+    assert fast is not None
+    fast_rows, general = _both_paths(path)
+    assert fast_rows == general
+    mapped = {str(r["record_id"]) for r in fast.table.to_pylist()}
+    assert mapped == {str(9950 + i) for i, (_, _, sql) in enumerate(cases) if sql}

@@ -10,13 +10,22 @@ Expressions refer to ``cur`` (the refund currency) and ``e`` (its exponent) wher
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from refundrecon.adapters.shopify_refund import GATEWAY_METHODS
 from refundrecon.model.money import CURRENCY_EXPONENTS
 from refundrecon.store.sql import quote_literal
 
 _ID = r"[1-9][0-9]{0,17}"
+_YEAR = "[1-9][0-9]{3}"
+_LEAP_YEAR = r"([1-9][0-9](0[48]|[2468][048]|[13579][26])|(1[26]|[2468][048]|[3579][26])00)"
+_DATE = (
+    rf"({_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|{_YEAR}-(0[13-9]|1[0-2])-(29|30)"
+    rf"|{_YEAR}-(0[13578]|1[02])-31|{_LEAP_YEAR}-02-29)"
+)
+"""A real calendar date from 1000 to 9999 (Gregorian leap years), as ``YYYY-MM-DD``."""
 _TIME = (
-    r"[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:"
+    rf"{_DATE}T([01][0-9]|2[0-3]):[0-5][0-9]:"
     r"[0-5][0-9](Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
 )
 _DIGITS = "(0|[1-9][0-9]{0,13})"
@@ -46,15 +55,11 @@ def ids_ok(columns: list[str]) -> str:
 
 def times_ok(created: str, processed: str) -> str:
     """``created`` has an explicit offset (or ``Z``) and no fraction, ``processed`` too or is
-    NULL or blank; one regular expression for both, and a real calendar date."""
-    dates = (
-        f"TRY_CAST(left({created}, 10) AS DATE) IS NOT NULL AND CASE WHEN "
-        f"coalesce({processed}, '') = '' THEN true ELSE "
-        f"TRY_CAST(left({processed}, 10) AS DATE) IS NOT NULL END"
-    )
+    NULL or blank; one regular expression for both, which also admits only real calendar
+    dates (no date casts)."""
     return (
         f"coalesce(regexp_full_match(concat({created}, '|', {processed}), "
-        f"'{_TIME}\\|({_TIME})?') AND {dates}, false)"
+        f"'{_TIME}\\|({_TIME})?'), false)"
     )
 
 
@@ -94,6 +99,51 @@ def amounts_ok(raws: list[tuple[str, bool]], signed: bool = True) -> str:
     return f"coalesce(CASE e {' '.join(cases)} END, false)"
 
 
+ABSENT = "'N'"
+"""The text standing for an absent amount that may be absent (``amount_piece``): it is no
+JSON text, so no raw amount ever reads as it."""
+
+
+Piece = tuple[str, Callable[[int], str]]
+"""A text to check and its pattern given the currency exponent (``pieces_ok``)."""
+
+
+def ids_piece(columns: list[str]) -> Piece:
+    """``ids_ok`` as a piece of ``pieces_ok``."""
+    return f"concat_ws(',', 'x', {', '.join(columns)})", lambda _: f"x(,{_ID})*"
+
+
+def times_pieces(created: str, processed: str) -> list[Piece]:
+    """``times_ok`` as pieces of ``pieces_ok``."""
+    return [(created, lambda _: _TIME), (processed, lambda _: f"({_TIME})?")]
+
+
+def amount_piece(sql: str, signed: bool = True) -> Piece:
+    """A raw JSON string amount with exactly ``e`` decimals (never ``-0`` when signed), or
+    ``ABSENT``, as a piece of ``pieces_ok``.
+
+    The SQL gives ``ABSENT`` where the amount may be absent and NULL (or the empty text)
+    where it must be present, so a missing required amount fails.
+    """
+    return sql, lambda exponent: f"({_amount_pattern(exponent, signed)}|N)"
+
+
+def pieces_ok(pieces: list[Piece]) -> str:
+    """Every piece's text matches its pattern, with one regular expression per row for them
+    all (joined by ``|``), chosen by the currency exponent ``e`` (false when it is NULL).
+
+    Each regular expression call costs far more than joining a text to the others. No
+    piece's pattern matches ``|``, so each matches exactly its own text between the
+    separators; ``concat`` reads a NULL piece as the empty text.
+    """
+    joined = "concat(" + ", '|', ".join(sql for sql, _ in pieces) + ")"
+    cases = []
+    for exponent in _EXPONENT_ORDER:
+        pattern = quote_literal(r"\|".join(f"({part(exponent)})" for _, part in pieces))
+        cases.append(f"WHEN {exponent} THEN regexp_full_match({joined}, {pattern})")
+    return f"coalesce(CASE e {' '.join(cases)} END, false)"
+
+
 def amount_ok(raw: str, signed: bool = True) -> str:
     """A raw JSON amount that is a string with exactly ``e`` decimals (never ``-0``)."""
     return amounts_ok([(raw, False)], signed)
@@ -101,7 +151,12 @@ def amount_ok(raw: str, signed: bool = True) -> str:
 
 def value(raw: str) -> str:
     """The exact DECIMAL of a raw JSON string amount (NULL when it is not one)."""
-    return f"TRY_CAST({unquoted(raw)} AS DECIMAL(18, 4))"
+    return decimal(unquoted(raw))
+
+
+def decimal(text: str) -> str:
+    """The exact DECIMAL of an amount's text between its quotes (``value`` of the raw text)."""
+    return f"TRY_CAST({text} AS DECIMAL(18, 4))"
 
 
 def unquoted(raw: str) -> str:
@@ -185,6 +240,39 @@ def text_ok(raw: str, ascii_only: bool = False) -> str:
     )
 
 
+def string_content(raw: str) -> str:
+    """A raw JSON value's text between its quotes when it is a string, else NULL; computed
+    once per field in an early stage (``shopify_columnar_fast.prepare``) and reused by
+    ``content_text_ok`` and ``content_text`` instead of one ``substr`` per use."""
+    return f"CASE WHEN starts_with({raw}, '\"') THEN substr({raw}, 2, length({raw}) - 2) END"
+
+
+def content_text_ok(raw: str, content: str, ascii_only: bool = False) -> str:
+    """``text_ok`` of ``raw``, given its ``string_content``: plain string tests first, and the
+    regular expression only for the rare text they do not pass.
+
+    Text with no backslash (JSON escapes), only ASCII (bytes equal characters), no DEL and no
+    space at either end has printable ASCII at its edges (JSON writes control characters and
+    quotes escaped), so it matches both of ``text_ok``'s patterns; other text (non-ASCII,
+    Unicode spaces, escapes, edge spaces) is decided by the pattern itself.
+    """
+    cheap = (
+        f"NOT contains({content}, '\\') AND strlen({content}) = length({content}) "
+        f"AND NOT starts_with({content}, ' ') AND NOT ends_with({content}, ' ') "
+        f"AND NOT contains({content}, chr(127))"
+    )
+    pattern = _ASCII_TEXT if ascii_only else _TEXT
+    return (
+        f"CASE WHEN {content} IS NULL OR ({cheap}) THEN true "
+        f"ELSE coalesce(regexp_full_match({raw}, {pattern}), false) END"
+    )
+
+
+def content_text(content: str) -> str:
+    """``optional_text`` from a field's ``string_content``: NULL when blank or not a string."""
+    return f"nullif({content}, '')"
+
+
 def optional_text(raw: str) -> str:
     """``optional_text`` of a value that passed ``_text_ok``: the string, NULL if blank or not
     a string."""
@@ -205,9 +293,15 @@ def text(value: str) -> str:
 
 
 def int_value(raw: str) -> str:
-    """A JSON integer quantity of at most six digits as BIGINT (NULL for anything else)."""
+    """A JSON integer quantity of at most six digits as BIGINT (NULL for anything else).
+
+    A single digit, the usual quantity, is told by plain string tests; only other text goes
+    through the regular expression.
+    """
+    text = f"CAST({raw} AS VARCHAR)"
     return (
-        f"CASE WHEN coalesce(regexp_full_match({raw}, '-?[0-9]{{1,6}}'), false) "
+        f"CASE WHEN strlen({text}) = 1 AND {text} BETWEEN '0' AND '9' THEN CAST({text} AS BIGINT) "
+        f"WHEN coalesce(regexp_full_match({raw}, '-?[0-9]{{1,6}}'), false) "
         f"THEN CAST({raw} AS BIGINT) END"
     )
 

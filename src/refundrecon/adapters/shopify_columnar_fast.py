@@ -23,18 +23,23 @@ row mapper, exactly as the general mapping would.
 from __future__ import annotations
 
 from refundrecon.adapters.shopify_columnar_expr import (
+    ABSENT,
     BAG_END,
     BAG_MIDDLE,
-    amount_ok,
+    amount_piece,
     bag_matches,
-    ids_ok,
+    content_text,
+    content_text_ok,
+    decimal,
+    ids_piece,
     int_value,
     method,
     optional_text,
+    pieces_ok,
     pro_rata_share,
+    string_content,
     text,
-    text_ok,
-    times_ok,
+    times_pieces,
     unquoted,
     value,
 )
@@ -54,6 +59,32 @@ _BAGS = (
 )
 """The MoneyBags (JSON text) a common row may have, each beside its plain amount."""
 
+_TEXTS = {
+    "note": "note",
+    "gateway": "_t1.gateway",
+    "source": "_t1.source_name",
+    "authorization": '_t1."authorization"',
+    "product_type": f"{_LINE}.product_type",
+    "service": f"{_LINE}.fulfillment_service",
+}
+"""The free-text fields of a common row (raw JSON), by a short name: each string's content
+is taken from between its quotes once (``prepare``, column ``_s_`` + name)."""
+
+
+def _content(name: str) -> str:
+    """The column with the string content of free-text field ``name`` (NULL if no string)."""
+    return f"_s_{name}"
+
+
+def _text(name: str) -> str:
+    """``optional_text`` of free-text field ``name``, from its content column."""
+    return content_text(_content(name))
+
+
+def _text_ok(name: str, ascii_only: bool = False) -> str:
+    """``text_ok`` of free-text field ``name``, plain string tests before the pattern."""
+    return content_text_ok(_TEXTS[name], _content(name), ascii_only)
+
 
 def amount_of(bag: str, plain: str) -> str:
     """The raw JSON amount of a money value on a common row: the plain amount, or when it is
@@ -62,22 +93,21 @@ def amount_of(bag: str, plain: str) -> str:
     return f"coalesce({plain}, json_extract({bag}, '$.shop_money.amount'))"
 
 
-def money(bag: str, plain: str) -> str:
-    """``shopify_columnar_expr.money`` on a common row."""
-    return value(amount_of(bag, plain))
-
-
-def money_ok(bag: str, plain: str, required: bool = False) -> str:
-    """``shopify_columnar_expr.money_ok`` on a common row: only the amount is checked, as
-    the MoneyBag, if any, is shop and presentment money of it in the refund currency."""
-    raw = amount_of(bag, plain)
-    absent = "false" if required else "true"
-    return f"CASE WHEN {raw} IS NULL THEN {absent} ELSE {amount_ok(raw)} END"
+def _optional(raw: str, absent_allowed: str = "true") -> str:
+    """An ``amount_piece``'s text: the raw amount, else ``ABSENT`` where ``absent_allowed``
+    holds (else NULL, which fails). As ``shopify_columnar_expr.money_ok`` on a common row,
+    only the amount is checked: the MoneyBag, if any, is shop and presentment money of it in
+    the refund currency."""
+    if absent_allowed == "true":
+        return f"coalesce({raw}, {ABSENT})"
+    return f"coalesce({raw}, CASE WHEN {absent_allowed} THEN {ABSENT} END)"
 
 
 def prepare(source: str, enabled: bool = True) -> str:
     """``source`` with the first transaction, line, adjustment and allocation, ``_common``
-    and ``note_text`` (the note as ``optional_text`` reads it, which both paths use).
+    and ``note_text`` (the note as ``optional_text`` reads it, which both paths use); when
+    ``enabled``, also the string content of each free-text field (``_TEXTS``), which the
+    checks and values of a common row read instead of unquoting the raw text at each use.
 
     ``source`` has the columns of ``SCAN_COLUMNS`` (MoneyBags as JSON text): a common row's
     MoneyBags are each absent or the text its plain amount implies (``bag_matches``), so its
@@ -88,12 +118,15 @@ def prepare(source: str, enabled: bool = True) -> str:
         "SELECT *, transactions[1] AS _t1, refund_line_items[1] AS _x1, "
         f"order_adjustments[1] AS _j1 FROM {source}"
     )
+    note = optional_text("note")
     if enabled:
         currency = "_t1.currency"
+        contents = "".join(f", {string_content(raw)} AS {_content(k)}" for k, raw in _TEXTS.items())
         first = (
             f"SELECT *, {BAG_MIDDLE.format(currency)} AS _bag_middle, "
-            f"{BAG_END.format(currency)} AS _bag_end FROM ({first})"
+            f"{BAG_END.format(currency)} AS _bag_end{contents} FROM ({first})"
         )
+        note = _text("note")
     shape = (
         "coalesce(len(transactions) = 1 AND _t1.kind = 'refund' "
         "AND len(refund_line_items) = 1 AND _x1 IS NOT NULL "
@@ -113,44 +146,70 @@ def prepare(source: str, enabled: bool = True) -> str:
     )
     return (
         f"SELECT *, {_ALLOCATIONS}[1] AS _d1, {shape if enabled else 'false'} AS {COMMON}, "
-        f"{optional_text('note')} AS note_text FROM ({first})"
+        f"{note} AS note_text FROM ({first})"
     )
 
 
 _TAX = ("_x1.total_tax_set", "_x1.total_tax")
 
 
-def parts() -> dict[str, str]:
-    """Per-row parts of a common row (they use ``cur`` and ``e``), by column name.
+_QUANTITY, _LINE_QUANTITY = "_x1.quantity", f"{_LINE}.quantity"
+_HAS_ALLOCATIONS = f"coalesce(len({_ALLOCATIONS}) > 0, false)"
 
-    ``f_total_raw`` is the raw JSON amount of the line's discount (``f_total`` its value).
+
+def raw_amounts() -> dict[str, str]:
+    """The raw JSON amounts of a common row (``amount_of``), each read once, by column name:
+    ``parts`` takes their values and ``ok`` checks them all in one pattern.
+
+    ``_a_disc`` is the line's discount: its allocation's amount when it has one, else its
+    total discount (NULL without a line). They are JSON text typed as text, so an
+    ``amount_piece`` text can fall back on ``ABSENT``. ``_q`` and ``_lq`` are the refund line's
+    and its line item's quantities (``int_value``).
     """
-    has_allocations = f"coalesce(len({_ALLOCATIONS}) > 0, false)"
-    total = (
-        f"CASE WHEN {_LINE} IS NULL THEN NULL WHEN {has_allocations} "
+    discount = (
+        f"CASE WHEN {_LINE} IS NULL THEN NULL WHEN {_HAS_ALLOCATIONS} "
         f"THEN {amount_of('_d1.amount_set', '_d1.amount')} "
         f"ELSE {amount_of(f'{_LINE}.total_discount_set', f'{_LINE}.total_discount')} END"
     )
+    raws = {
+        "_a_sub": amount_of("_x1.subtotal_set", "_x1.subtotal"),
+        "_a_tax": amount_of(*_TAX),
+        "_a_disc": discount,
+        "_a_jamt": amount_of("_j1.amount_set", "_j1.amount"),
+        "_a_jtax": amount_of("_j1.tax_amount_set", "_j1.tax_amount"),
+    }
+    quantities = {"_q": int_value(_QUANTITY), "_lq": int_value(_LINE_QUANTITY)}
+    return {name: f"CAST({raw} AS VARCHAR)" for name, raw in raws.items()} | quantities
+
+
+def amount_texts() -> dict[str, str]:
+    """The text between the quotes of the amounts a common row both parses and gives as they
+    stand (``values``), from ``raw_amounts``: each unquoted once, not once per use."""
     return {
-        "f_sub": money("_x1.subtotal_set", "_x1.subtotal"),
-        "f_tax": money(*_TAX),
-        "f_total_raw": total,
-        "f_total": value(total),
-        "f_ship": "coalesce(_j1.kind = 'shipping_refund', false)",
-        "f_jamt": money("_j1.amount_set", "_j1.amount"),
-        "f_jtax": f"coalesce({money('_j1.tax_amount_set', '_j1.tax_amount')}, 0)",
-        "f_amount": value("_t1.amount"),
-        "f_gateway": optional_text("_t1.gateway"),
-        "f_service": optional_text(f"{_LINE}.fulfillment_service"),
+        "_u_amount": unquoted("_t1.amount"),
+        "_u_tax": unquoted("_a_tax"),
+        "_u_disc": unquoted("_a_disc"),
     }
 
 
-_QUANTITY, _LINE_QUANTITY = "_x1.quantity", f"{_LINE}.quantity"
+def parts() -> dict[str, str]:
+    """Per-row parts of a common row (they use ``cur``, ``e`` and ``raw_amounts``), by column
+    name. ``f_total`` is the value of the line's discount."""
+    return {
+        "f_sub": value("_a_sub"),
+        "f_tax": decimal("_u_tax"),
+        "f_total": decimal("_u_disc"),
+        "f_ship": "coalesce(_j1.kind = 'shipping_refund', false)",
+        "f_jamt": value("_a_jamt"),
+        "f_jtax": "coalesce(" + value("_a_jtax") + ", 0)",
+        "f_amount": decimal("_u_amount"),
+        "f_gateway": _text("gateway"),
+        "f_service": _text("service"),
+    }
+
+
 _DIFFER = f"NOT coalesce({_QUANTITY} = {_LINE_QUANTITY}, false)"
-_PRO_RATA = (
-    f"coalesce({int_value(_LINE_QUANTITY)} > 0 "
-    f"AND {int_value(_QUANTITY)} <> {int_value(_LINE_QUANTITY)}, false)"
-)
+_PRO_RATA = "coalesce(_lq > 0 AND _q <> _lq, false)"
 
 
 def shares() -> dict[str, str]:
@@ -164,13 +223,13 @@ _ADJUSTMENT_TAX = "coalesce(f_ship AND f_jtax <> 0, false)"
 
 def sums() -> dict[str, str]:
     """The refund's sums from ``parts`` and ``shares`` (as the general mapping's ``net``…)."""
-    share = pro_rata_share("f_total", int_value(_QUANTITY), int_value(_LINE_QUANTITY))
+    share = pro_rata_share("f_total", "_q", "_lq")
     adjustment_tax = "coalesce(CASE WHEN f_ship THEN -f_jtax END, 0)"
     return {
         "f_net": "coalesce(f_sub, 0)",
         "f_tax_sum": f"coalesce(f_tax, 0) + {adjustment_tax}",
         "f_has_tax": f"(f_tax IS NOT NULL OR {_ADJUSTMENT_TAX})",
-        "f_discount": f"CASE WHEN f_pro_rata THEN {share} ELSE f_total END",
+        "f_share": f"CASE WHEN f_pro_rata THEN {share} END",
         "f_shipping": "coalesce(CASE WHEN f_ship THEN -f_jamt END, 0)",
         "f_discrepancy": "coalesce(CASE WHEN NOT f_ship THEN -(f_jamt + f_jtax) END, 0)",
         "f_node": ("CASE WHEN lower(f_service) NOT IN ('manual', 'gift_card') THEN f_service END"),
@@ -179,42 +238,42 @@ def sums() -> dict[str, str]:
 
 def ok() -> str:
     """True when the general mapping would map the common row (else the row mapper does)."""
-    has_allocations = f"coalesce(len({_ALLOCATIONS}) > 0, false)"
-    discount_ok = (
-        f"CASE WHEN {_LINE} IS NULL THEN true WHEN {has_allocations} "
-        f"THEN {money_ok('_d1.amount_set', '_d1.amount', True)} "
-        f"ELSE {money_ok(f'{_LINE}.total_discount_set', f'{_LINE}.total_discount')} END"
-    )
-    big = (
-        f"coalesce(regexp_full_match({_QUANTITY}, '-?[0-9]{{7,}}') "
-        f"OR regexp_full_match({_LINE_QUANTITY}, '-?[0-9]{{7,}}'), false)"
-    )
-    sets = "(_x1.subtotal_set IS NOT NULL OR _x1.total_tax_set IS NOT NULL)"
-    adjustment_ok = (
-        f"CASE WHEN _j1 IS NULL THEN true ELSE {money_ok('_j1.amount_set', '_j1.amount', True)} "
-        f"AND {money_ok('_j1.tax_amount_set', '_j1.tax_amount')} END"
-    )
     ids = ["id", "order_id", "user_id"]
     ids += [f"_t1.{k}" for k in ("id", "parent_id", "user_id", "location_id")]
+    # one pattern for the ids, the times, the refund amount (required, unsigned), the line's
+    # amounts, its discount (required when it has an allocation) and the adjustment's amount
+    # (required when there is one) and tax
+    fields = pieces_ok(
+        [
+            ids_piece([*ids, "_x1.location_id"]),
+            *times_pieces("created_at", "processed_at"),
+            amount_piece("_t1.amount", False),
+            amount_piece(_optional("_a_sub")),
+            amount_piece(_optional("_a_tax")),
+            amount_piece(_optional("_a_disc", f"{_LINE} IS NULL OR NOT {_HAS_ALLOCATIONS}")),
+            amount_piece(_optional("_a_jamt", "_j1 IS NULL")),
+            amount_piece(_optional("_a_jtax")),
+        ]
+    )
+    big = (
+        "CASE WHEN _q IS NOT NULL AND _lq IS NOT NULL THEN false ELSE "
+        f"coalesce(regexp_full_match({_QUANTITY}, '-?[0-9]{{7,}}') "
+        f"OR regexp_full_match({_LINE_QUANTITY}, '-?[0-9]{{7,}}'), false) END"
+    )
+    sets = "(_x1.subtotal_set IS NOT NULL OR _x1.total_tax_set IS NOT NULL)"
     checks = [
         "e IS NOT NULL",
         "id IS NOT NULL",
-        ids_ok([*ids, "_x1.location_id"]),
-        times_ok("created_at", "processed_at"),
-        text_ok("note"),
+        fields,
+        _text_ok("note"),
         "NOT coalesce(contains(note_text, ':'), false)",
         "_t1.status = 'success'",
-        amount_ok("_t1.amount", False),
-        text_ok("_t1.gateway", True),
-        text_ok("_t1.source_name"),
-        text_ok('_t1."authorization"'),
-        money_ok("_x1.subtotal_set", "_x1.subtotal"),
-        money_ok("_x1.total_tax_set", "_x1.total_tax"),
-        discount_ok,
-        text_ok(f"{_LINE}.product_type"),
-        text_ok(f"{_LINE}.fulfillment_service", True),
+        _text_ok("gateway", True),
+        _text_ok("source"),
+        _text_ok("authorization"),
+        _text_ok("product_type"),
+        _text_ok("service", True),
         f"CASE WHEN {_DIFFER} THEN NOT {big} AND ({sets} OR NOT {_PRO_RATA}) ELSE true END",
-        adjustment_ok,
     ]
     return " AND ".join(checks)
 
@@ -232,28 +291,27 @@ def values() -> dict[str, str]:
     present = "(f_sub IS NOT NULL OR _j1 IS NOT NULL)"
     tax = (
         f"CASE WHEN f_tax IS NOT NULL AND NOT {_ADJUSTMENT_TAX} "
-        f"THEN {unquoted(amount_of(*_TAX))} ELSE {text('f_tax_sum')} END"
+        f"THEN _u_tax ELSE {text('f_tax_sum')} END"
     )
-    discount = f"CASE WHEN f_pro_rata THEN {text('f_discount')} ELSE {unquoted('f_total_raw')} END"
+    discount = f"CASE WHEN f_pro_rata THEN {text('f_share')} ELSE _u_disc END"
     return {
         "payment_ref": "_t1.id",
-        "amount": unquoted("_t1.amount"),
+        "amount": "_u_amount",
         "tax_amount": f"CASE WHEN f_has_tax THEN {tax} END",
-        "discount_amount": f"CASE WHEN f_discount IS NOT NULL THEN {discount} END",
+        "discount_amount": f"CASE WHEN f_total IS NOT NULL THEN {discount} END",
         "shipping_amount": f"CASE WHEN f_shipping <> 0 THEN {text('f_shipping')} END",
         "method": method("f_gateway"),
         "channel": (
-            f"CASE WHEN coalesce({optional_text('_t1.source_name')} = 'pos', false) "
-            "THEN 'pos' ELSE 'online' END"
+            f"CASE WHEN coalesce({_content('source')} = 'pos', false) THEN 'pos' ELSE 'online' END"
         ),
         "location": "coalesce(_t1.location_id, _x1.location_id)",
         "fulfillment_node": "f_node",
-        "category": optional_text(f"{_LINE}.product_type"),
+        "category": _text("product_type"),
         "operator": "coalesce(user_id, _t1.user_id)",
         "gateway": "f_gateway",
         "parent_transaction_id": "_t1.parent_id",
-        "gateway_reference": optional_text('_t1."authorization"'),
-        "source_name": optional_text("_t1.source_name"),
+        "gateway_reference": _text("authorization"),
+        "source_name": _text("source"),
         "transaction_ids": "NULL",
         "tenders": "NULL",
         "refund_discrepancy": f"CASE WHEN f_discrepancy <> 0 THEN {text('f_discrepancy')} END",

@@ -17,7 +17,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from refundrecon.adapters.shopify_columnar_expr import EXPONENTS
-from refundrecon.adapters.shopify_columnar_fast import COMMON, parts, prepare, shares, sums, values
+from refundrecon.adapters.shopify_columnar_fast import (
+    COMMON,
+    amount_texts,
+    parts,
+    prepare,
+    raw_amounts,
+    shares,
+    sums,
+    values,
+)
 from refundrecon.adapters.shopify_columnar_fast import ok as fast_ok
 from refundrecon.adapters.shopify_columnar_sql import (
     COLUMNS,
@@ -42,7 +51,7 @@ def common_select(source: str) -> str:
     """
     with_currency = f"SELECT *, _t1.currency AS cur FROM ({prepare(source)})"
     staged = f"SELECT *, {EXPONENTS}[cur] AS e FROM ({with_currency})"
-    for stage in (parts(), shares(), sums()):
+    for stage in (raw_amounts(), amount_texts(), parts(), shares(), sums()):
         added = ", ".join(f"{v} AS {k}" for k, v in stage.items())
         staged = f"SELECT *, {added} FROM ({staged})"
     own = values() | shared_values()
