@@ -677,6 +677,21 @@ _EDGES: list[tuple[str, object, bool]] = [
 ]
 
 
+def _assert_decided(
+    tmp_path: Path, bodies: list[object], first_id: int, cases: list[tuple[str, object, bool]]
+) -> None:
+    """The refunds (ids from ``first_id``, one per case) give the row reader's records and
+    errors and the general expressions' flags and values, and exactly those whose case says
+    so are mapped in SQL."""
+    path = _write(tmp_path, bodies)
+    fast = _check_same(path)
+    assert fast is not None
+    fast_rows, general = _both_paths(path)
+    assert fast_rows == general
+    mapped = {str(r["record_id"]) for r in fast.table.to_pylist()}
+    assert mapped == {str(first_id + i) for i, (_, _, sql) in enumerate(cases) if sql}
+
+
 @pytest.mark.parametrize("edges", [_EDGES[i::3] for i in range(3)])
 def test_cheap_checks_decide_edge_values_as_the_row_reader(
     tmp_path: Path, edges: list[tuple[str, object, bool]]
@@ -686,13 +701,7 @@ def test_cheap_checks_decide_edge_values_as_the_row_reader(
     expressions' flags and values."""
     base = _common_shape_refunds()[0]
     bodies: list[object] = [_edge(base, 9900 + i, at, new) for i, (at, new, _) in enumerate(edges)]
-    path = _write(tmp_path, bodies)
-    fast = _check_same(path)
-    assert fast is not None
-    fast_rows, general = _both_paths(path)
-    assert fast_rows == general
-    mapped = {str(r["record_id"]) for r in fast.table.to_pylist()}
-    assert mapped == {str(9900 + i) for i, (_, _, sql) in enumerate(edges) if sql}
+    _assert_decided(tmp_path, bodies, 9900, edges)
 
 
 def test_amounts_checked_in_one_pattern_decide_as_the_row_reader(tmp_path: Path) -> None:
@@ -720,10 +729,4 @@ def test_amounts_checked_in_one_pattern_decide_as_the_row_reader(tmp_path: Path)
         line.pop("total_tax_set", None)
         line["line_item"]["quantity"] = line["quantity"]  # nothing shared pro rata
         bodies.append(body)
-    path = _write(tmp_path, bodies)
-    fast = _check_same(path)
-    assert fast is not None
-    fast_rows, general = _both_paths(path)
-    assert fast_rows == general
-    mapped = {str(r["record_id"]) for r in fast.table.to_pylist()}
-    assert mapped == {str(9950 + i) for i, (_, _, sql) in enumerate(cases) if sql}
+    _assert_decided(tmp_path, bodies, 9950, cases)
