@@ -160,7 +160,7 @@ def verbal_threshold(group: Group, base: Baseline) -> str | None:
 def _cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A cursor for another thread; it keeps the caller's choice of progress bar.
 
-    A cursor is a session of its own, so settings are not inherited.
+    A cursor is a connection of its own, so settings are not inherited.
     """
     cursor = con.cursor()
     shown = con.execute("SELECT current_setting('enable_progress_bar')").fetchone()
