@@ -15,7 +15,7 @@ from storefront_support import CHANGES, SAMPLES, json_paths, mutate, options
 
 from refundrecon.adapters.base import TableRead
 from refundrecon.adapters.columnar_util import connect, physical_lines
-from refundrecon.adapters.shopify_columnar import json_source, line_count, read_rest_table
+from refundrecon.adapters.shopify_columnar import json_source, read_rest_table
 from refundrecon.adapters.shopify_columnar_fast import prepare
 from refundrecon.adapters.shopify_columnar_split import MAPPED, map_rows
 from refundrecon.adapters.shopify_columnar_sql import COLUMNS, mapping_select
@@ -441,14 +441,19 @@ def _bag_variants() -> list[dict[str, object]]:
     return [*out, plain_missing]
 
 
+def _common_flags(path: Path) -> dict[str, bool]:
+    """Each refund id of the archive and whether its row takes the common-shape path."""
+    con = connect()
+    try:
+        return dict(con.sql(f"SELECT id, _common FROM ({prepare(json_source(path))})").fetchall())
+    finally:
+        con.close()
+
+
 def test_moneybags_other_than_the_plain_amounts_leave_the_common_path(tmp_path: Path) -> None:
     bodies = [*_common_shape_refunds()[:1], *_bag_variants()]
     path = _write(tmp_path, bodies)
-    con = connect()
-    try:
-        found = dict(con.sql(f"SELECT id, _common FROM ({prepare(json_source(path))})").fetchall())
-    finally:
-        con.close()
+    found = _common_flags(path)
     # a MoneyBag alone is read from its text; one that differs leaves the common path
     assert found == {"9601": True, **{str(9700 + n): False for n in range(4)}, "9710": True}
     fast = _check_same(path)
@@ -483,11 +488,7 @@ def test_common_shape_is_told_from_its_structure(tmp_path: Path) -> None:
     refunds = sample_refunds()
     bodies = [*_common_shape_refunds(), *_variants(refunds[-1])[:3]]
     path = _write(tmp_path, bodies)
-    con = connect()
-    try:
-        found = dict(con.sql(f"SELECT id, _common FROM ({prepare(json_source(path))})").fetchall())
-    finally:
-        con.close()
+    found = _common_flags(path)
     # three common refunds, one line without a line item, JPY; two transactions: general
     assert found == {
         "9601": True,
@@ -539,7 +540,8 @@ def test_common_rows_map_as_the_general_expressions_do(
 def test_line_count_counts_as_the_row_reader_numbers(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "lines.jsonl"
     path.write_bytes(data)
-    assert line_count(path) == physical_lines(path)
+    plain = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+    assert physical_lines(path) == plain
 
 
 def _kwd(body: dict[str, object], number: int) -> dict[str, object]:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 _WHITESPACE = (
@@ -73,12 +74,26 @@ def distinct_texts(con: duckdb.DuckDBPyConnection, sql: str) -> list[str]:
     return [str(row[0]) for row in con.execute(sql).fetchall() if row[0] is not None]
 
 
+_CHUNK = 1 << 18
+"""Bytes counted at a time: small enough that the chunk and its newline flags stay in the
+CPU cache (16 MiB chunks took half as long again)."""
+
+
 def physical_lines(path: Path) -> int:
-    """How many lines the file has (a last line without a newline counts)."""
+    """How many lines the file has (a last line without a newline counts).
+
+    Counted vectorised in chunks read into one reused buffer rather than mapped, so the
+    file's pages do not count towards the process's resident memory.
+    """
+    buffer = bytearray(_CHUNK)
+    view = np.frombuffer(buffer, dtype=np.uint8)
+    flags = np.empty(_CHUNK, dtype=np.bool_)
     lines = 0
-    last = b"\n"
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 24):
-            lines += chunk.count(b"\n")
-            last = chunk[-1:]
-    return lines + (0 if last == b"\n" else 1)
+    last = 10
+    with path.open("rb", buffering=0) as handle:
+        while size := handle.readinto(buffer):
+            found = flags[:size]
+            np.equal(view[:size], 10, out=found)
+            lines += int(np.count_nonzero(found))
+            last = int(view[size - 1])
+    return lines + (0 if last == 10 else 1)

@@ -50,6 +50,7 @@ from refundrecon.adapters.shopify_columnar_expr import (
 )
 from refundrecon.adapters.shopify_columnar_fast import prepare
 from refundrecon.adapters.shopify_refund import SYSTEM
+from refundrecon.model.interchange import REFUND_COLUMNS
 from refundrecon.store.sql import quote_ident
 
 _SIDE = "STRUCT(amount JSON, currency_code VARCHAR)"
@@ -249,29 +250,16 @@ CONSTANTS: dict[str, str] = {
     "status": "succeeded",
 }
 """Interchange columns with the same text on every mapped row: ``mapping_select`` leaves them
-out (and the columns no refund has, and ``COPIES``); the caller adds them as Arrow columns."""
+out (and ``UNCARRIED`` and ``COPIES``); the caller adds them as Arrow columns."""
 
 COPIES: dict[str, str] = {"sales_refund_ref": "record_id", "payload_ref": "record_id"}
 """Columns equal to another mapped column (the refund id), added by the caller."""
 
 
-MAPPED = (
-    "record_id",
-    "order_ref",
-    "payment_ref",
-    "amount",
-    "currency",
-    "tax_amount",
-    "discount_amount",
-    "shipping_amount",
-    "method",
-    "channel",
-    "location",
-    "fulfillment_node",
-    "category",
-    "operator",
-    "created_at",
-    "recorded_at",
+UNCARRIED = ("customer_ref", "order_type", "team", "approval", "connector")
+"""Interchange columns a Shopify refund does not carry: the caller leaves them empty."""
+
+EXTRAS = (
     "gateway",
     "parent_transaction_id",
     "gateway_reference",
@@ -284,6 +272,12 @@ MAPPED = (
     "duties_and_fees",
     "return_id",
     "computed_amount",
+)
+"""The extra columns a Shopify refund keeps beside the interchange ones."""
+
+MAPPED = (
+    *(c for c in REFUND_COLUMNS if c not in CONSTANTS and c not in COPIES and c not in UNCARRIED),
+    *EXTRAS,
 )
 """The text columns ``mapping_select`` gives after ``ok``, in this order (the common-shape
 mapping gives the same)."""
