@@ -76,19 +76,6 @@ def _evidence_json(v: CaseVerdict) -> str:
     return orjson.dumps([*v.evidence, records]).decode()
 
 
-def case_row(v: CaseVerdict, group: str) -> tuple[str, str, str, float, str, str, str]:
-    """The ``case_diagnosis`` row of one verdict."""
-    return (
-        v.case.case_id,
-        str(v.root_cause),
-        str(v.pattern),
-        float(v.confidence),
-        v.explanation,
-        _evidence_json(v),
-        group,
-    )
-
-
 _DIAGNOSIS_SCHEMA = pa.schema(
     [
         ("case_id", pa.string()),
