@@ -101,7 +101,7 @@ def build_cases(con: duckdb.DuckDBPyConnection, settings: Settings, as_of: datet
                    r.status NOT IN ('failed', 'cancelled') AND s.rid IS NULL AS credit,
                    s.rid IS NOT NULL AS settles, src.code AS source_code,
                    {role_rank("r.role")} AS rank,
-                   {role_rank("r.role")} * 100000000000 + epoch(r.created_at) AS role_time,
+                   rank * 100000000000 + epoch(r.created_at) AS role_time,
                    hash(r.currency) AS currency_hash,
                    CASE WHEN r.method IS NOT NULL THEN hash(r.method) END AS method_hash,
                    hash(r.source, r.record_id) AS key_hash

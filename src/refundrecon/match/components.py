@@ -17,7 +17,10 @@ import pyarrow as pa
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-_ROLE_BITS = "CASE role WHEN 'sales' THEN 1 WHEN 'payments' THEN 2 ELSE 4 END"
+from refundrecon.store.sql import role_rank
+
+_ROLE_BITS = f"1 << {role_rank('role')}"
+"""One bit per role, in role order: sales 1, payments 2, ledger 4."""
 _ALL_ROLES = 7
 
 
