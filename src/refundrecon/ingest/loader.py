@@ -356,7 +356,9 @@ def _dedupe_events(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
             con.execute(f"DELETE FROM {table}")
             con.execute(f"INSERT INTO {table} SELECT * FROM _kept")
             con.execute("DROP TABLE _kept")
-        kept[table] = count(con, f"SELECT count(*) FROM {table}")
+            kept[table] = count(con, f"SELECT count(*) FROM {table}")
+        else:
+            kept[table] = before
         report.exact_duplicates += before - kept[table]
     report.audit_events = kept["audit_events"]
     report.sync_events = kept["sync_events"]
