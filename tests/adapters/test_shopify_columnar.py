@@ -603,9 +603,14 @@ def _edge(base: dict[str, object], number: int, path: str, new: object) -> dict[
 _TX = "transactions.0"
 _ITEM = "refund_line_items.0.line_item"
 _EDGES: list[tuple[str, object, bool]] = [
-    # (path, value, mapped in SQL); free text: plain string tests first, the pattern for the
-    # rest (non-ASCII, Unicode spaces, escapes, spaces at the edges)
+    # (path, value, mapped in SQL); free text is checked in the joined pattern, whose pieces
+    # are separated by "|" (non-ASCII, Unicode spaces, escapes, spaces at the edges)
     ("note", "Customer changed mind", True),
+    ("note", "|", True),
+    ("note", "size S | red", True),
+    ("note", 'said "a|b"', False),
+    (f"{_TX}.gateway", "cash|card", True),
+    (f"{_TX}.source_name", 7, True),
     ("note", "", True),
     ("note", " padded", False),
     ("note", "padded ", False),
@@ -699,8 +704,8 @@ def test_cheap_checks_decide_edge_values_as_the_row_reader(
     tmp_path: Path, edges: list[tuple[str, object, bool]]
 ) -> None:
     """Text, quantities, ids, times and amounts at the edges of the plain string tests and
-    the joined pattern: the same records and errors as the row reader, and the general
-    expressions' flags and values."""
+    of the joined pattern (free text among them): the same records and errors as the row
+    reader, and the general expressions' flags and values."""
     base = _common_shape_refunds()[0]
     bodies: list[object] = [_edge(base, 9900 + i, at, new) for i, (at, new, _) in enumerate(edges)]
     _assert_decided(tmp_path, bodies, 9900, edges)

@@ -238,28 +238,27 @@ def text_ok(raw: str, ascii_only: bool = False) -> str:
 def string_content(raw: str) -> str:
     """A raw JSON value's text between its quotes when it is a string, else NULL; computed
     once per field in an early stage (``shopify_columnar_fast.prepare``) and reused by
-    ``content_text_ok`` and ``content_text`` instead of one ``substr`` per use."""
+    ``text_piece`` and ``content_text`` instead of one ``substr`` per use."""
     return f"CASE WHEN starts_with({raw}, '\"') THEN substr({raw}, 2, length({raw}) - 2) END"
 
 
-def content_text_ok(raw: str, content: str, ascii_only: bool = False) -> str:
-    """``text_ok`` of ``raw``, given its ``string_content``: plain string tests first, and the
-    regular expression only for the rare text they do not pass.
+_PIECE_EDGE = r"[!#-\[\]-~]"
+"""``_EDGE`` without the quote, for ``text_piece``."""
 
-    Text with no backslash (JSON escapes), only ASCII (bytes equal characters), no DEL and no
-    space at either end has printable ASCII at its edges (JSON writes control characters and
-    quotes escaped), so it matches both of ``text_ok``'s patterns; other text (non-ASCII,
-    Unicode spaces, escapes, edge spaces) is decided by the pattern itself.
+
+def text_piece(raw: str, content: str, ascii_only: bool = False) -> Piece:
+    """``text_ok`` of ``raw`` as a piece of ``pieces_ok``, given its ``string_content``: the
+    raw JSON string, or ``ABSENT`` for any other value (which passes ``text_ok``).
+
+    The patterns are ``text_ok``'s with the quote taken out of the characters inside the
+    quotes. They accept the same strings, since JSON writes a quote inside a string escaped
+    and ``text_ok`` refuses every backslash; and a text piece, which may hold the separator,
+    cannot then reach past its own closing quote into the next piece.
     """
-    cheap = (
-        f"NOT contains({content}, '\\') AND strlen({content}) = length({content}) "
-        f"AND NOT starts_with({content}, ' ') AND NOT ends_with({content}, ' ') "
-        f"AND NOT contains({content}, chr(127))"
-    )
-    pattern = _ASCII_TEXT if ascii_only else _TEXT
-    return (
-        f"CASE WHEN {content} IS NULL OR ({cheap}) THEN true "
-        f"ELSE coalesce(regexp_full_match({raw}, {pattern}), false) END"
+    inner = r"[ !#-\[\]-~]" if ascii_only else r'[^\\"]'
+    pattern = f'("({_PIECE_EDGE}({inner}*{_PIECE_EDGE})?)?"|N)'
+    return f"CASE WHEN {content} IS NULL THEN {ABSENT} ELSE CAST({raw} AS VARCHAR) END", (
+        lambda _: pattern
     )
 
 

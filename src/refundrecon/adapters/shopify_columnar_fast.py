@@ -29,7 +29,6 @@ from refundrecon.adapters.shopify_columnar_expr import (
     amount_piece,
     bag_matches,
     content_text,
-    content_text_ok,
     decimal,
     ids_piece,
     int_value,
@@ -39,6 +38,7 @@ from refundrecon.adapters.shopify_columnar_expr import (
     pro_rata_share,
     string_content,
     text,
+    text_piece,
     times_pieces,
     unquoted,
     value,
@@ -81,9 +81,8 @@ def _text(name: str) -> str:
     return content_text(_content(name))
 
 
-def _text_ok(name: str, ascii_only: bool = False) -> str:
-    """``text_ok`` of free-text field ``name``, plain string tests before the pattern."""
-    return content_text_ok(_TEXTS[name], _content(name), ascii_only)
+_FOLDED = ("gateway", "service")
+"""The free-text fields that are case-folded, so must be printable ASCII (``text_ok``)."""
 
 
 def amount_of(bag: str, plain: str) -> str:
@@ -241,8 +240,8 @@ def ok() -> str:
     ids = ["id", "order_id", "user_id"]
     ids += [f"_t1.{k}" for k in ("id", "parent_id", "user_id", "location_id")]
     # one pattern for the ids, the times, the refund amount (required, unsigned), the line's
-    # amounts, its discount (required when it has an allocation) and the adjustment's amount
-    # (required when there is one) and tax
+    # amounts, its discount (required when it has an allocation), the adjustment's amount
+    # (required when there is one) and tax, and the free text
     fields = pieces_ok(
         [
             ids_piece([*ids, "_x1.location_id"]),
@@ -253,6 +252,7 @@ def ok() -> str:
             amount_piece(_optional("_a_disc", f"{_LINE} IS NULL OR NOT {_HAS_ALLOCATIONS}")),
             amount_piece(_optional("_a_jamt", "_j1 IS NULL")),
             amount_piece(_optional("_a_jtax")),
+            *(text_piece(raw, _content(k), k in _FOLDED) for k, raw in _TEXTS.items()),
         ]
     )
     big = (
@@ -265,14 +265,8 @@ def ok() -> str:
         "e IS NOT NULL",
         "id IS NOT NULL",
         fields,
-        _text_ok("note"),
         "NOT coalesce(contains(note_text, ':'), false)",
         "_t1.status = 'success'",
-        _text_ok("gateway", True),
-        _text_ok("source"),
-        _text_ok("authorization"),
-        _text_ok("product_type"),
-        _text_ok("service", True),
         f"CASE WHEN {_DIFFER} THEN NOT {big} AND ({sets} OR NOT {_PRO_RATA}) ELSE true END",
     ]
     return " AND ".join(checks)
