@@ -344,6 +344,18 @@ def test_embedded_line_items_are_mapped_in_sql_with_pro_rata_discounts(tmp_path:
     assert rows["9503"]["fulfillment_node"] is None
 
 
+def test_a_pro_rata_share_of_the_largest_discount_is_mapped_in_sql(tmp_path: Path) -> None:
+    """A discount with 14 digits before the point, shared for one of three units: its
+    ten-thousandths overflow an 18-digit DECIMAL unless widened first, which made DuckDB
+    fail the whole file over to the row reader."""
+    hook = sample_refunds()[-1]
+    item = {"quantity": 3, "discount_allocations": [{"amount": "99999999999999.99"}]}
+    path = _write(tmp_path, [hook, _with_line_item(hook, 9511, item)])
+    fast = _check_same(path)
+    assert fast is not None and fast.records == ()
+    assert fast.table["discount_amount"].to_pylist() == ["0.00", "33333333333333.33"]
+
+
 # --- the common-shape expressions -------------------------------------------------------------
 
 

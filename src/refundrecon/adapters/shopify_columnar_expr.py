@@ -301,9 +301,13 @@ def int_value(raw: str) -> str:
 
 
 def pro_rata_share(total: str, quantity: str, line_quantity: str) -> str:
-    """``round_to_currency(total * quantity / line_quantity)``: half up, in exact integers."""
+    """``round_to_currency(total * quantity / line_quantity)``: half up, in exact integers.
+
+    ``total`` is widened first: ten-thousandths of the largest amount the checks admit (14
+    digits before the point) do not fit the 18 digits of its DECIMAL.
+    """
     unit = "CASE e WHEN 0 THEN 10000 WHEN 2 THEN 100 WHEN 3 THEN 10 ELSE 1 END"
-    scaled = f"(CAST({total} * 10000 AS HUGEINT) * {quantity})"
+    scaled = f"(CAST(CAST({total} AS DECIMAL(38, 4)) * 10000 AS HUGEINT) * {quantity})"
     divisor = f"(CAST({line_quantity} AS HUGEINT) * ({unit}))"
     rounded = f"sign({scaled}) * ((abs({scaled}) * 2 + {divisor}) // (2 * {divisor})) * ({unit})"
     return f"CAST({rounded} AS DECIMAL(38, 0)) * CAST(0.0001 AS DECIMAL(5, 4))"
