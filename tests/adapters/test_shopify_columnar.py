@@ -381,6 +381,57 @@ def _common_shape_refunds() -> list[dict[str, object]]:
     return [partial, shipped, gap]
 
 
+def _second_line(body: dict[str, object], number: int, **changes: object) -> dict[str, object]:
+    """``body`` as refund ``number`` with a second refund line: 10.00 of a Hats line item
+    (tax 0.80, whole quantity, a total discount of 2.00, kept in store), then ``changes`` to
+    that second line (``line_item`` replaced whole when given)."""
+    out = json.loads(json.dumps(body))
+    out["id"] = number
+    lines = out["refund_line_items"]
+    assert isinstance(lines, list)
+    item = {"product_type": "Hats", "fulfillment_service": "manual", "quantity": 1}
+    second = lines[0] | {
+        "id": number * 10,
+        "location_id": 41,
+        "subtotal": "10.00",
+        "total_tax": "0.80",
+        "subtotal_set": _bag("10.00"),
+        "total_tax_set": _bag("0.80"),
+        "line_item": item | {"total_discount": "2.00", "tax_lines": []},
+    }
+    lines.append(second | changes)
+    transaction = out["transactions"][0]
+    assert isinstance(transaction, dict)
+    transaction["amount"] = "32.40"
+    return out
+
+
+def _two_line_refunds() -> list[dict[str, object]]:
+    """Refunds with two refund lines: the common shape (a plain second line, one with its own
+    pro-rata allocation beside a shipping refund) and shapes it must hand on (a MoneyBag
+    other than its plain amount, a null line, a third line, text to strip)."""
+    partial, shipped, _ = _common_shape_refunds()
+    allocated = {
+        "product_type": "Hats",
+        "fulfillment_service": "amazon",
+        "quantity": 4,
+        "discount_allocations": [{"amount": "1.00", "amount_set": _bag("1.00")}],
+    }
+    three = _second_line(partial, 9805)
+    lines = three["refund_line_items"]
+    assert isinstance(lines, list)
+    lines.append(lines[1] | {"id": 98051})
+    return [
+        _second_line(partial, 9801, subtotal_set=None, total_tax_set=None),
+        _second_line(shipped, 9802, quantity=2, line_item=allocated),
+        _second_line(partial, 9803, subtotal_set=_bag("9.99")),
+        _second_line(partial, 9804)
+        | {"refund_line_items": [partial["refund_line_items"][0], None]},
+        three,
+        _second_line(partial, 9806, line_item={"product_type": " Hats ", "quantity": 1}),
+    ]
+
+
 def _both_paths(path: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     """Every mapped row of a webhook archive as the fast path maps it (common rows by their
     own expressions, the others by the general ones on their own), and every row by the
@@ -524,12 +575,57 @@ def test_common_shape_refunds_map_in_sql_to_the_row_readers_records(tmp_path: Pa
     assert all(r["sales_refund_ref"] == r["payload_ref"] == k for k, r in rows.items())
 
 
+def test_two_line_refunds_take_the_common_path_and_map_as_the_row_reader(
+    tmp_path: Path,
+) -> None:
+    path = _write(tmp_path, _two_line_refunds())
+    assert _common_flags(path) == {
+        "9801": True,
+        "9802": True,
+        "9803": False,
+        "9804": False,
+        "9805": False,
+        "9806": True,
+    }
+    fast = _check_same(path)
+    # the row reader reads the text to strip, and refuses the null line (row 4)
+    assert fast is not None and [r.record_id for r in fast.records] == ["9806"]
+    assert [error.row for error in fast.errors] == [4]
+    fast_rows, general = _both_paths(path)
+    assert fast_rows == general
+    rows = {r["record_id"]: r for r in fast.table.to_pylist()}
+    # 3.33 of the first line's shared discount and the second line's whole 2.00; both taxes;
+    # the first line's product type, the first fulfilment service that is not the shop's own,
+    # the first line location (the first line has none)
+    first = rows["9801"]
+    assert (first["discount_amount"], first["tax_amount"], first["amount"]) == (
+        "5.33",
+        "4.40",
+        "32.40",
+    )
+    assert (first["category"], first["fulfillment_node"], first["location"]) == (
+        "Shirts",
+        "amazon",
+        "41",
+    )
+    # 1.00 shared for two of four units (0.50) on the second line; the shipping refund's tax
+    # adds to both lines' taxes; the parts no longer add up to the transaction's amount
+    second = rows["9802"]
+    assert (second["discount_amount"], second["tax_amount"], second["shipping_amount"]) == (
+        "3.83",
+        "4.80",
+        "5.00",
+    )
+    assert second["computed_amount"] == "37.80"
+    assert rows["9803"]["discount_amount"] == "5.33"  # the general mapping's, from the MoneyBag
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(changes=CHANGES, line=st.integers(min_value=0, max_value=2))
+@given(changes=CHANGES, line=st.integers(min_value=0, max_value=3))
 def test_common_rows_map_as_the_general_expressions_do(
     changes: list[tuple[int, object, bool]], line: int
 ) -> None:
-    bodies: list[object] = list(_common_shape_refunds())
+    bodies: list[object] = [*_common_shape_refunds(), _two_line_refunds()[1]]
     document = bodies[line]
     for index, new, delete in changes:
         paths = json_paths(document)

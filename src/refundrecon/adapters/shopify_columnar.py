@@ -2,7 +2,7 @@
 
 DuckDB reads the archive with ``read_json`` into the typed columns of
 ``shopify_columnar_sql.COLUMNS`` and maps every refund in set-based SQL: those of the common
-one-line shape in the pass over the file, the others on their own afterwards
+shape (one or two lines) in the pass over the file, the others on their own afterwards
 (``shopify_columnar_split.map_rows``), with the rules of
 ``shopify_refund.map_refund``; a refund of any other shape is handed to that row mapper, so
 both paths give the same records and errors.

@@ -1,10 +1,11 @@
 """SQL expressions for single Shopify values: ids, timestamps, amounts, MoneyBags and text.
 
 The columnar fast paths (``shopify_columnar_sql`` for any refund, ``shopify_columnar_fast``
-for the common one-line shape) build their checks and values from these, so a rule such as
-"an amount is a JSON string with exactly the currency's decimals" is written once. Each check
-is a boolean expression that is true only when the row mapper (``shopify_refund.map_refund``)
-reads the value exactly as the expression does; each value expression is what it reads.
+for the common shape of one or two lines) build their checks and values from these, so a
+rule such as "an amount is a JSON string with exactly the currency's decimals" is written
+once. Each check is a boolean expression that is true only when the row mapper
+(``shopify_refund.map_refund``) reads the value exactly as the expression does; each value
+expression is what it reads.
 Expressions refer to ``cur`` (the refund currency) and ``e`` (its exponent) where noted.
 """
 

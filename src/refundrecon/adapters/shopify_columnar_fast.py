@@ -1,11 +1,12 @@
-"""The SQL for Shopify refunds of the common shape: one refund transaction, one refund line.
+"""The SQL for Shopify refunds of the common shape: one refund transaction, one or two lines.
 
-Most refunds refund one line through one gateway transaction, with at most one order
-adjustment (a shipping refund) and no refund shipping lines, duties, fees or ``return``.
-For those rows the general mapping of ``shopify_columnar_sql`` spends most of its time on
-list machinery (lambdas, one-element lists of structs, the same element extracted dozens of
+Most refunds refund one line, and most others two, through one gateway transaction, with at
+most one order adjustment (a shipping refund) and no refund shipping lines, duties, fees or
+``return``. For those rows the general mapping of ``shopify_columnar_sql`` spends most of its
+time on list machinery (lambdas, lists of structs, the same element extracted dozens of
 times). This module maps them with plain expressions on the first elements, each extracted
-once (``prepare``), and the same checks and values as the general mapping gives them;
+once (``prepare``), and the same checks and values as the general mapping gives them; the
+second line's expressions are in ``CASE`` branches that one-line rows never take;
 ``shopify_columnar_split`` runs these on the pass over the file and the general mapping on
 the other rows alone.
 
@@ -26,6 +27,7 @@ from refundrecon.adapters.shopify_columnar_expr import (
     ABSENT,
     BAG_END,
     BAG_MIDDLE,
+    Piece,
     amount_piece,
     bag_matches,
     content_text,
@@ -47,28 +49,53 @@ from refundrecon.adapters.shopify_columnar_expr import (
 COMMON = "_common"
 """The column that is true for a row of the common shape."""
 
-_LINE = "_x1.line_item"
-_ALLOCATIONS = f"{_LINE}.discount_allocations"
-_BAGS = (
-    ("_x1.subtotal_set", "_x1.subtotal"),
-    ("_x1.total_tax_set", "_x1.total_tax"),
-    (f"{_LINE}.total_discount_set", f"{_LINE}.total_discount"),
-    (f"{_ALLOCATIONS}[1].amount_set", f"{_ALLOCATIONS}[1].amount"),
-    ("_j1.amount_set", "_j1.amount"),
-    ("_j1.tax_amount_set", "_j1.tax_amount"),
-)
-"""The MoneyBags (JSON text) a common row may have, each beside its plain amount."""
+_LINES = (1, 2)
+"""The refund lines a common row may have, by position."""
+
+_SECOND = "_x2 IS NOT NULL"
+"""The row has a second refund line (a common row then has exactly two)."""
+
+
+def _line(k: int) -> str:
+    """The embedded ``line_item`` of refund line ``k``."""
+    return f"_x{k}.line_item"
+
+
+def _allocations(k: int) -> str:
+    """The discount allocations of refund line ``k``'s line item."""
+    return f"{_line(k)}.discount_allocations"
+
+
+def _has_allocations(k: int) -> str:
+    return f"coalesce(len({_allocations(k)}) > 0, false)"
+
+
+def _line_bags(k: int) -> tuple[tuple[str, str], ...]:
+    """The MoneyBags (JSON text) refund line ``k`` may have, each beside its plain amount."""
+    return (
+        (f"_x{k}.subtotal_set", f"_x{k}.subtotal"),
+        (f"_x{k}.total_tax_set", f"_x{k}.total_tax"),
+        (f"{_line(k)}.total_discount_set", f"{_line(k)}.total_discount"),
+        (f"{_allocations(k)}[1].amount_set", f"{_allocations(k)}[1].amount"),
+    )
+
+
+_ADJUSTMENT_BAGS = (("_j1.amount_set", "_j1.amount"), ("_j1.tax_amount_set", "_j1.tax_amount"))
+"""The MoneyBags of the order adjustment a common row may have, beside their plain amounts."""
 
 _TEXTS = {
     "note": "note",
     "gateway": "_t1.gateway",
     "source": "_t1.source_name",
     "authorization": '_t1."authorization"',
-    "product_type": f"{_LINE}.product_type",
-    "service": f"{_LINE}.fulfillment_service",
+    **{f"product_type{k}": f"{_line(k)}.product_type" for k in _LINES},
+    **{f"service{k}": f"{_line(k)}.fulfillment_service" for k in _LINES},
 }
 """The free-text fields of a common row (raw JSON), by a short name: each string's content
 is taken from between its quotes once (``prepare``, column ``_s_`` + name)."""
+
+_FOLDED = ("gateway", "service1", "service2")
+"""The free-text fields that are case-folded, so must be printable ASCII (``text_ok``)."""
 
 
 def _content(name: str) -> str:
@@ -79,10 +106,6 @@ def _content(name: str) -> str:
 def _text(name: str) -> str:
     """``optional_text`` of free-text field ``name``, from its content column."""
     return content_text(_content(name))
-
-
-_FOLDED = ("gateway", "service")
-"""The free-text fields that are case-folded, so must be printable ASCII (``text_ok``)."""
 
 
 def amount_of(bag: str, plain: str) -> str:
@@ -102,8 +125,29 @@ def _optional(raw: str, absent_allowed: str = "true") -> str:
     return f"coalesce({raw}, CASE WHEN {absent_allowed} THEN {ABSENT} END)"
 
 
+def _bags_match(bags: tuple[tuple[str, str], ...]) -> str:
+    return " AND ".join(
+        bag_matches(bag, amount_of(bag, plain), "_bag_middle", "_bag_end") for bag, plain in bags
+    )
+
+
+def _line_shape(k: int) -> str:
+    """Refund line ``k`` has at most one discount allocation and only its own MoneyBags."""
+    allocations = _allocations(k)
+    return (
+        f"CASE coalesce(len({allocations}), 0) WHEN 0 THEN true "
+        f"WHEN 1 THEN {allocations}[1] IS NOT NULL ELSE false END AND {_bags_match(_line_bags(k))}"
+    )
+
+
+def _if_second(sql: str, otherwise: str = "NULL") -> str:
+    """``sql`` on rows with a second refund line, else ``otherwise``, so one-line rows (whole
+    chunks of them) never compute it."""
+    return f"CASE WHEN {_SECOND} THEN {sql} ELSE {otherwise} END"
+
+
 def prepare(source: str, enabled: bool = True) -> str:
-    """``source`` with the first transaction, line, adjustment and allocation, ``_common``
+    """``source`` with the first transaction, lines, adjustment and allocations, ``_common``
     and ``note_text`` (the note as ``optional_text`` reads it, which both paths use); when
     ``enabled``, also the string content of each free-text field (``_TEXTS``), which the
     checks and values of a common row read instead of unquoting the raw text at each use.
@@ -120,65 +164,74 @@ def prepare(source: str, enabled: bool = True) -> str:
     note = optional_text("note")
     if enabled:
         currency = "_t1.currency"
+        second = "CASE WHEN len(refund_line_items) = 2 THEN refund_line_items[2] END"
         contents = "".join(f", {string_content(raw)} AS {_content(k)}" for k, raw in _TEXTS.items())
         first = (
             f"SELECT *, {BAG_MIDDLE.format(currency)} AS _bag_middle, "
-            f"{BAG_END.format(currency)} AS _bag_end{contents} FROM ({first})"
+            f"{BAG_END.format(currency)} AS _bag_end{contents} "
+            f"FROM (SELECT *, {second} AS _x2 FROM ({first}))"
         )
         note = _text("note")
     shape = (
         "coalesce(len(transactions) = 1 AND _t1.kind = 'refund' "
-        "AND len(refund_line_items) = 1 AND _x1 IS NOT NULL "
-        f"AND CASE coalesce(len({_ALLOCATIONS}), 0) WHEN 0 THEN true "
-        f"WHEN 1 THEN {_ALLOCATIONS}[1] IS NOT NULL ELSE false END "
+        "AND len(refund_line_items) IN (1, 2) AND _x1 IS NOT NULL "
+        "AND (len(refund_line_items) = 1 OR _x2 IS NOT NULL) "
+        f"AND {_line_shape(1)} AND {_if_second(_line_shape(2), 'true')} "
         "AND CASE coalesce(len(order_adjustments), 0) WHEN 0 THEN true "
         "WHEN 1 THEN _j1 IS NOT NULL ELSE false END "
         "AND coalesce(len(refund_shipping_lines), 0) = 0 "
         "AND total_duties IS NULL AND total_duties_set IS NULL "
         "AND total_additional_fees IS NULL AND total_additional_fees_set IS NULL "
         "AND coalesce(left(\"return\", 1) <> '{', true) AND "
-        + " AND ".join(
-            bag_matches(bag, amount_of(bag, plain), "_bag_middle", "_bag_end")
-            for bag, plain in _BAGS
-        )
-        + ", false)"
+        f"{_bags_match(_ADJUSTMENT_BAGS)}, false)"
     )
+    lines = _LINES if enabled else _LINES[:1]
+    allocations = ", ".join(f"{_allocations(k)}[1] AS _d{k}" for k in lines)
     return (
-        f"SELECT *, {_ALLOCATIONS}[1] AS _d1, {shape if enabled else 'false'} AS {COMMON}, "
+        f"SELECT *, {allocations}, {shape if enabled else 'false'} AS {COMMON}, "
         f"{note} AS note_text FROM ({first})"
     )
 
 
-_TAX = ("_x1.total_tax_set", "_x1.total_tax")
+def _quantity(k: int) -> str:
+    return f"_x{k}.quantity"
 
 
-_QUANTITY, _LINE_QUANTITY = "_x1.quantity", f"{_LINE}.quantity"
-_HAS_ALLOCATIONS = f"coalesce(len({_ALLOCATIONS}) > 0, false)"
+def _line_quantity(k: int) -> str:
+    return f"{_line(k)}.quantity"
 
 
 def raw_amounts() -> dict[str, str]:
     """The raw JSON amounts of a common row (``amount_of``), each read once, by column name:
     ``parts`` takes their values and ``ok`` checks them all in one pattern.
 
-    ``_a_disc`` is the line's discount: its allocation's amount when it has one, else its
-    total discount (NULL without a line). They are JSON text typed as text, so an
-    ``amount_piece`` text can fall back on ``ABSENT``. ``_q`` and ``_lq`` are the refund line's
-    and its line item's quantities (``int_value``).
+    Per refund line ``k``: ``_a_sub{k}``, ``_a_tax{k}`` and ``_a_disc{k}``, the line's
+    discount (its allocation's amount when it has one, else its total discount; NULL without
+    a line item), and ``_q{k}`` and ``_lq{k}``, the refund line's and its line item's
+    quantities (``int_value``). They are JSON text typed as text, so an ``amount_piece``
+    text can fall back on ``ABSENT``.
     """
-    discount = (
-        f"CASE WHEN {_LINE} IS NULL THEN NULL WHEN {_HAS_ALLOCATIONS} "
-        f"THEN {amount_of('_d1.amount_set', '_d1.amount')} "
-        f"ELSE {amount_of(f'{_LINE}.total_discount_set', f'{_LINE}.total_discount')} END"
-    )
-    raws = {
-        "_a_sub": amount_of("_x1.subtotal_set", "_x1.subtotal"),
-        "_a_tax": amount_of(*_TAX),
-        "_a_disc": discount,
-        "_a_jamt": amount_of("_j1.amount_set", "_j1.amount"),
-        "_a_jtax": amount_of("_j1.tax_amount_set", "_j1.tax_amount"),
+    raws: dict[str, str] = {}
+    quantities: dict[str, str] = {}
+    for k in _LINES:
+        line = _line(k)
+        discount = (
+            f"CASE WHEN {line} IS NULL THEN NULL WHEN {_has_allocations(k)} "
+            f"THEN {amount_of(f'_d{k}.amount_set', f'_d{k}.amount')} "
+            f"ELSE {amount_of(f'{line}.total_discount_set', f'{line}.total_discount')} END"
+        )
+        raws[f"_a_sub{k}"] = amount_of(f"_x{k}.subtotal_set", f"_x{k}.subtotal")
+        raws[f"_a_tax{k}"] = amount_of(f"_x{k}.total_tax_set", f"_x{k}.total_tax")
+        raws[f"_a_disc{k}"] = discount
+        quantities[f"_q{k}"] = int_value(_quantity(k))
+        quantities[f"_lq{k}"] = int_value(_line_quantity(k))
+    raws["_a_jamt"] = amount_of("_j1.amount_set", "_j1.amount")
+    raws["_a_jtax"] = amount_of("_j1.tax_amount_set", "_j1.tax_amount")
+    casts = {name: f"CAST({raw} AS VARCHAR)" for name, raw in raws.items()}
+    second = {
+        name: _if_second(sql) for name, sql in (casts | quantities).items() if name[-1] == "2"
     }
-    quantities = {"_q": int_value(_QUANTITY), "_lq": int_value(_LINE_QUANTITY)}
-    return {name: f"CAST({raw} AS VARCHAR)" for name, raw in raws.items()} | quantities
+    return casts | quantities | second
 
 
 def amount_texts() -> dict[str, str]:
@@ -186,88 +239,158 @@ def amount_texts() -> dict[str, str]:
     stand (``values``), from ``raw_amounts``: each unquoted once, not once per use."""
     return {
         "_u_amount": unquoted("_t1.amount"),
-        "_u_tax": unquoted("_a_tax"),
-        "_u_disc": unquoted("_a_disc"),
+        "_u_tax": unquoted("_a_tax1"),
+        "_u_disc": unquoted("_a_disc1"),
+        "_u_disc2": _if_second(unquoted("_a_disc2")),
     }
 
 
 def parts() -> dict[str, str]:
     """Per-row parts of a common row (they use ``cur``, ``e`` and ``raw_amounts``), by column
-    name. ``f_total`` is the value of the line's discount."""
+    name. ``f_total{k}`` is the value of line ``k``'s discount."""
     return {
-        "f_sub": value("_a_sub"),
-        "f_tax": decimal("_u_tax"),
-        "f_total": decimal("_u_disc"),
+        "f_sub1": value("_a_sub1"),
+        "f_tax1": decimal("_u_tax"),
+        "f_total1": decimal("_u_disc"),
+        "f_sub2": _if_second(value("_a_sub2")),
+        "f_tax2": _if_second(value("_a_tax2")),
+        "f_total2": _if_second(decimal("_u_disc2")),
         "f_ship": "coalesce(_j1.kind = 'shipping_refund', false)",
         "f_jamt": value("_a_jamt"),
         "f_jtax": "coalesce(" + value("_a_jtax") + ", 0)",
         "f_amount": decimal("_u_amount"),
         "f_gateway": _text("gateway"),
-        "f_service": _text("service"),
+        **{f"f_service{k}": _text(f"service{k}") for k in _LINES},
     }
 
 
-_DIFFER = f"NOT coalesce({_QUANTITY} = {_LINE_QUANTITY}, false)"
-_PRO_RATA = "coalesce(_lq > 0 AND _q <> _lq, false)"
+def _differ(k: int) -> str:
+    """Line ``k``'s refunded quantity is not its line item's (or either is missing)."""
+    return f"NOT coalesce({_quantity(k)} = {_line_quantity(k)}, false)"
+
+
+def _pro_rata(k: int) -> str:
+    return f"coalesce(_lq{k} > 0 AND _q{k} <> _lq{k}, false)"
 
 
 def shares() -> dict[str, str]:
-    """Whether the line's discount is shared pro rata (``f_pro_rata``), from ``parts``."""
-    return {"f_pro_rata": f"(f_total IS NOT NULL AND {_DIFFER} AND {_PRO_RATA})"}
+    """Whether each line's discount is shared pro rata (``f_pro_rata{k}``), from ``parts``."""
+    shared = {
+        f"f_pro_rata{k}": f"(f_total{k} IS NOT NULL AND {_differ(k)} AND {_pro_rata(k)})"
+        for k in _LINES
+    }
+    shared["f_pro_rata2"] = _if_second(shared["f_pro_rata2"], "false")
+    return shared
 
 
 _ADJUSTMENT_TAX = "coalesce(f_ship AND f_jtax <> 0, false)"
 """A shipping refund adjustment with tax, which the refund's tax then includes."""
 
 
-def sums() -> dict[str, str]:
-    """The refund's sums from ``parts`` and ``shares`` (as the general mapping's ``net``…)."""
-    share = pro_rata_share("f_total", "_q", "_lq")
-    adjustment_tax = "coalesce(CASE WHEN f_ship THEN -f_jtax END, 0)"
+def _node(service: str) -> str:
+    return f"CASE WHEN lower({service}) NOT IN ('manual', 'gift_card') THEN {service} END"
+
+
+def _sum_present(first: str, second: str) -> str:
+    """Two values summed as ``list_sum`` does: NULL ones skipped, NULL when both are."""
+    return _if_second(f"coalesce({first} + {second}, {first}, {second})", first)
+
+
+def line_totals() -> dict[str, str]:
+    """The lines' parts summed (as the general mapping's ``net``, ``line_tax``…), from
+    ``parts``: ``f_tax`` is NULL when no line has a tax, as ``f_has_sub`` tells a subtotal."""
     return {
-        "f_net": "coalesce(f_sub, 0)",
-        "f_tax_sum": f"coalesce(f_tax, 0) + {adjustment_tax}",
-        "f_has_tax": f"(f_tax IS NOT NULL OR {_ADJUSTMENT_TAX})",
-        "f_share": f"CASE WHEN f_pro_rata THEN {share} END",
-        "f_shipping": "coalesce(CASE WHEN f_ship THEN -f_jamt END, 0)",
-        "f_discrepancy": "coalesce(CASE WHEN NOT f_ship THEN -(f_jamt + f_jtax) END, 0)",
-        "f_node": ("CASE WHEN lower(f_service) NOT IN ('manual', 'gift_card') THEN f_service END"),
+        "f_net": _if_second("coalesce(f_sub1, 0) + coalesce(f_sub2, 0)", "coalesce(f_sub1, 0)"),
+        "f_tax": _sum_present("f_tax1", "f_tax2"),
+        "f_has_sub": _if_second("f_sub1 IS NOT NULL OR f_sub2 IS NOT NULL", "f_sub1 IS NOT NULL"),
+        "f_node": f"coalesce({_node('f_service1')}, {_if_second(_node('f_service2'))})",
     }
 
 
+def sums() -> dict[str, str]:
+    """The refund's sums from ``parts``, ``line_totals`` and ``shares``; ``f_share{k}`` is
+    line ``k``'s pro-rata discount."""
+    adjustment_tax = "coalesce(CASE WHEN f_ship THEN -f_jtax END, 0)"
+    shared = {
+        f"f_share{k}": (
+            f"CASE WHEN f_pro_rata{k} THEN {pro_rata_share(f'f_total{k}', f'_q{k}', f'_lq{k}')} END"
+        )
+        for k in _LINES
+    }
+    return shared | {
+        "f_tax_sum": f"coalesce(f_tax, 0) + {adjustment_tax}",
+        "f_has_tax": f"(f_tax IS NOT NULL OR {_ADJUSTMENT_TAX})",
+        "f_shipping": "coalesce(CASE WHEN f_ship THEN -f_jamt END, 0)",
+        "f_discrepancy": "coalesce(CASE WHEN NOT f_ship THEN -(f_jamt + f_jtax) END, 0)",
+    }
+
+
+def discounts() -> dict[str, str]:
+    """The lines' discounts as the refund counts them (pro rata or whole) summed, from
+    ``sums``: NULL when no line has a discount."""
+    each = [f"CASE WHEN f_pro_rata{k} THEN f_share{k} ELSE f_total{k} END" for k in _LINES]
+    return {"f_disc": _sum_present(*each)}
+
+
+def _quantities_ok(k: int) -> str:
+    """Line ``k``'s quantities let the general mapping decide its discount share."""
+    big = (
+        f"CASE WHEN _q{k} IS NOT NULL AND _lq{k} IS NOT NULL THEN false ELSE "
+        f"coalesce(regexp_full_match({_quantity(k)}, '-?[0-9]{{7,}}') "
+        f"OR regexp_full_match({_line_quantity(k)}, '-?[0-9]{{7,}}'), false) END"
+    )
+    sets = f"(_x{k}.subtotal_set IS NOT NULL OR _x{k}.total_tax_set IS NOT NULL)"
+    return f"CASE WHEN {_differ(k)} THEN NOT {big} AND ({sets} OR NOT {_pro_rata(k)}) ELSE true END"
+
+
+def _line_pieces(k: int) -> list[Piece]:
+    """The pieces of ``pieces_ok`` for refund line ``k``: its amounts, its discount (required
+    when it has an allocation) and its free text."""
+    line = _line(k)
+    return [
+        amount_piece(_optional(f"_a_sub{k}")),
+        amount_piece(_optional(f"_a_tax{k}")),
+        amount_piece(_optional(f"_a_disc{k}", f"{line} IS NULL OR NOT {_has_allocations(k)}")),
+        *(
+            text_piece(_TEXTS[name], _content(name), name in _FOLDED)
+            for name in (f"product_type{k}", f"service{k}")
+        ),
+    ]
+
+
+_ROW_TEXTS = ("note", "gateway", "source", "authorization")
+"""The free-text fields of the refund and its transaction (the lines have their own)."""
+
+
 def ok() -> str:
-    """True when the general mapping would map the common row (else the row mapper does)."""
+    """True when the general mapping would map the common row (else the row mapper does).
+
+    A second line is checked in a pattern of its own, on the rows that have one.
+    """
     ids = ["id", "order_id", "user_id"]
     ids += [f"_t1.{k}" for k in ("id", "parent_id", "user_id", "location_id")]
-    # one pattern for the ids, the times, the refund amount (required, unsigned), the line's
-    # amounts, its discount (required when it has an allocation), the adjustment's amount
-    # (required when there is one) and tax, and the free text
+    # one pattern for the ids, the times, the refund amount (required, unsigned), the first
+    # line, the adjustment's amount (required when there is one) and tax, and the free text
     fields = pieces_ok(
         [
             ids_piece([*ids, "_x1.location_id"]),
             *times_pieces("created_at", "processed_at"),
             amount_piece("_t1.amount", False),
-            amount_piece(_optional("_a_sub")),
-            amount_piece(_optional("_a_tax")),
-            amount_piece(_optional("_a_disc", f"{_LINE} IS NULL OR NOT {_HAS_ALLOCATIONS}")),
+            *_line_pieces(1),
             amount_piece(_optional("_a_jamt", "_j1 IS NULL")),
             amount_piece(_optional("_a_jtax")),
-            *(text_piece(raw, _content(k), k in _FOLDED) for k, raw in _TEXTS.items()),
+            *(text_piece(_TEXTS[k], _content(k), k in _FOLDED) for k in _ROW_TEXTS),
         ]
     )
-    big = (
-        "CASE WHEN _q IS NOT NULL AND _lq IS NOT NULL THEN false ELSE "
-        f"coalesce(regexp_full_match({_QUANTITY}, '-?[0-9]{{7,}}') "
-        f"OR regexp_full_match({_LINE_QUANTITY}, '-?[0-9]{{7,}}'), false) END"
-    )
-    sets = "(_x1.subtotal_set IS NOT NULL OR _x1.total_tax_set IS NOT NULL)"
+    second = [ids_piece(["_x2.location_id"]), *_line_pieces(2)]
     checks = [
         "e IS NOT NULL",
         "id IS NOT NULL",
         fields,
         "NOT coalesce(contains(note_text, ':'), false)",
         "_t1.status = 'success'",
-        f"CASE WHEN {_DIFFER} THEN NOT {big} AND ({sets} OR NOT {_PRO_RATA}) ELSE true END",
+        _quantities_ok(1),
+        _if_second(f"{pieces_ok(second)} AND {_quantities_ok(2)}", "true"),
     ]
     return " AND ".join(checks)
 
@@ -276,31 +399,33 @@ def values() -> dict[str, str]:
     """The interchange and extra columns of a common row that differ from the general SQL's
     expressions (the others are shared).
 
-    An amount that is one checked JSON amount as it stands (the refund amount, the line's tax
-    when no shipping tax adds to it, a discount not shared pro rata) is its text between the
-    quotes (``unquoted``), which is what ``text`` gives for its value, without a DECIMAL round
-    trip. These values matter only where ``ok`` holds: the other rows go to the row mapper.
+    An amount that is one checked JSON amount as it stands (the refund amount, a one-line
+    refund's tax when no shipping tax adds to it, its discount when not shared pro rata) is
+    its text between the quotes (``unquoted``), which is what ``text`` gives for its value,
+    without a DECIMAL round trip. These values matter only where ``ok`` holds: the other rows
+    go to the row mapper.
     """
     computed = "(f_net + f_tax_sum + f_shipping + f_discrepancy)"
-    present = "(f_sub IS NOT NULL OR _j1 IS NOT NULL)"
+    present = "(f_has_sub OR _j1 IS NOT NULL)"
     tax = (
-        f"CASE WHEN f_tax IS NOT NULL AND NOT {_ADJUSTMENT_TAX} "
+        f"CASE WHEN NOT {_SECOND} AND f_tax IS NOT NULL AND NOT {_ADJUSTMENT_TAX} "
         f"THEN _u_tax ELSE {text('f_tax_sum')} END"
     )
-    discount = f"CASE WHEN f_pro_rata THEN {text('f_share')} ELSE _u_disc END"
+    one_discount = f"CASE WHEN f_pro_rata1 THEN {text('f_share1')} ELSE _u_disc END"
+    discount = _if_second(text("f_disc"), one_discount)
     return {
         "payment_ref": "_t1.id",
         "amount": "_u_amount",
         "tax_amount": f"CASE WHEN f_has_tax THEN {tax} END",
-        "discount_amount": f"CASE WHEN f_total IS NOT NULL THEN {discount} END",
+        "discount_amount": f"CASE WHEN f_disc IS NOT NULL THEN {discount} END",
         "shipping_amount": f"CASE WHEN f_shipping <> 0 THEN {text('f_shipping')} END",
         "method": method("f_gateway"),
         "channel": (
             f"CASE WHEN coalesce({_content('source')} = 'pos', false) THEN 'pos' ELSE 'online' END"
         ),
-        "location": "coalesce(_t1.location_id, _x1.location_id)",
+        "location": "coalesce(_t1.location_id, _x1.location_id, _x2.location_id)",
         "fulfillment_node": "f_node",
-        "category": _text("product_type"),
+        "category": f"coalesce({_text('product_type1')}, {_if_second(_text('product_type2'))})",
         "operator": "coalesce(user_id, _t1.user_id)",
         "gateway": "f_gateway",
         "parent_transaction_id": "_t1.parent_id",

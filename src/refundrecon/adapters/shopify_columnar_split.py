@@ -20,6 +20,8 @@ from refundrecon.adapters.shopify_columnar_expr import EXPONENTS
 from refundrecon.adapters.shopify_columnar_fast import (
     COMMON,
     amount_texts,
+    discounts,
+    line_totals,
     parts,
     prepare,
     raw_amounts,
@@ -51,7 +53,15 @@ def common_select(source: str) -> str:
     """
     with_currency = f"SELECT *, _t1.currency AS cur FROM ({prepare(source)})"
     staged = f"SELECT *, {EXPONENTS}[cur] AS e FROM ({with_currency})"
-    for stage in (raw_amounts(), amount_texts(), parts(), shares(), sums()):
+    for stage in (
+        raw_amounts(),
+        amount_texts(),
+        parts(),
+        line_totals(),
+        shares(),
+        sums(),
+        discounts(),
+    ):
         added = ", ".join(f"{v} AS {k}" for k, v in stage.items())
         staged = f"SELECT *, {added} FROM ({staged})"
     own = values() | shared_values()

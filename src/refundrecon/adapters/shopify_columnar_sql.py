@@ -7,7 +7,7 @@ runs ``mapping_select`` over them: a few stacked projections over each refund's
 transactions, lines, discount allocations, adjustments and shipping lines (a plain expression
 on the element of a one-element list, a lambda for longer lists), so nothing is joined,
 grouped or re-sorted and DuckDB keeps the file's order. Refunds of the common shape (one
-refund transaction, one line) are mapped by the plainer expressions of
+refund transaction, one or two lines) are mapped by the plainer expressions of
 ``shopify_columnar_fast`` instead, and only the other rows come here
 (``shopify_columnar_split``); the scalar rules both use live in
 ``shopify_columnar_expr``. Each row gets an ``ok`` flag: true
