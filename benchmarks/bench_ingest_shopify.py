@@ -1,7 +1,8 @@
 """Ingest speed of the Shopify REST refund adapter: rows/s and peak memory.
 
-Writes N Shopify REST refunds (2024-04 shape: one refund line with MoneyBags, one gateway
-refund transaction, an occasional shipping adjustment) to a temporary folder, either as a
+Writes N Shopify REST refunds (2024-04 shape: one refund line with MoneyBags, or two for
+``--two-line-share`` of them, one gateway refund transaction, an occasional shipping
+adjustment) to a temporary folder, either as a
 ``refunds/create`` webhook archive in JSON Lines (one refund per line, streamed) or as one
 ``{"refunds": [...]}`` JSON document, then times reading them the way ``refundrecon ingest``
 does: the adapter's columnar fast path (``read_columnar``: DuckDB ``read_json``, SQL mapping,
@@ -11,6 +12,7 @@ also times the row reader alone; ``--breakdown`` times its parsing and mapping a
 against the general expressions alone, to show what they save.
 
     .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 1000000
+    .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 200000 --two-line-share 0.4
     .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 200000 --row-path
     .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 100000 --format json
     .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 200000 --breakdown --floor
@@ -50,7 +52,17 @@ _TEMPLATE = (
     '{minute:02d}:05-04:00","restock":true,"duties":[],"total_duties_set":{duties},'
     '"return":null,"refund_shipping_lines":[],'
     '"admin_graphql_api_id":"gid://shopify/Refund/{rid}",'
-    '"refund_line_items":[{{"id":{lid},"quantity":1,"line_item_id":{liid},"location_id":{loc},'
+    '"refund_line_items":[{lines}],'
+    '"transactions":[{{"id":{tid},"order_id":{oid},"kind":"refund",'
+    '"gateway":"{gateway}","status":"success","message":"Refunded","created_at":"2024-05-{day:02d}T'
+    '{hour:02d}:{minute:02d}:03-04:00","test":false,"authorization":"re_{tid}","location_id":null,'
+    '"user_id":null,"parent_id":{parent},"device_id":null,"error_code":null,'
+    '"source_name":"{source}","receipt":{{}},"amount":"{total}","currency":"USD",'
+    '"admin_graphql_api_id":"gid://shopify/OrderTransaction/{tid}"}}],'
+    '"order_adjustments":[{adjustments}]}}'
+)
+_LINE_TEMPLATE = (
+    '{{"id":{lid},"quantity":1,"line_item_id":{liid},"location_id":{loc},'
     '"restock_type":"return","subtotal":{sub},"total_tax":{tax},"subtotal_set":{sub_set},'
     '"total_tax_set":{tax_set},"line_item":{{"id":{liid},"variant_id":{vid},'
     '"title":"Linen shirt","quantity":{quantity},"sku":"SKU-{vid}","variant_title":"M",'
@@ -62,14 +74,7 @@ _TEMPLATE = (
     '"discount_allocations":[{{"amount":{disc},"discount_application_index":0,'
     '"amount_set":{disc_set}}}],"duties":[],"product_type":"{product_type}",'
     '"admin_graphql_api_id":"gid://shopify/LineItem/{liid}","tax_lines":[{{"title":"State Tax",'
-    '"price":{tax},"rate":0.08,"channel_liable":false,"price_set":{tax_set}}}]}}}}],'
-    '"transactions":[{{"id":{tid},"order_id":{oid},"kind":"refund",'
-    '"gateway":"{gateway}","status":"success","message":"Refunded","created_at":"2024-05-{day:02d}T'
-    '{hour:02d}:{minute:02d}:03-04:00","test":false,"authorization":"re_{tid}","location_id":null,'
-    '"user_id":null,"parent_id":{parent},"device_id":null,"error_code":null,'
-    '"source_name":"{source}","receipt":{{}},"amount":"{total}","currency":"USD",'
-    '"admin_graphql_api_id":"gid://shopify/OrderTransaction/{tid}"}}],'
-    '"order_adjustments":[{adjustments}]}}'
+    '"price":{tax},"rate":0.08,"channel_liable":false,"price_set":{tax_set}}}]}}}}'
 )
 _SHIPPING = (
     '{{"id":{aid},"order_id":{oid},"refund_id":{rid},"kind":"shipping_refund","reason":'
@@ -85,37 +90,39 @@ def _usd(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 
 
-def refund_line(index: int) -> str:
-    """One synthetic refund as compact JSON (deterministic by index).
+def _refund_fields(index: int) -> dict[str, int]:
+    """The refund's own ids, day and time and its operator (deterministic by index)."""
+    return {
+        "rid": 10_000_000 + index,
+        "oid": 20_000_000 + index // 2,
+        "day": 1 + index % 28,
+        "hour": index % 24,
+        "minute": index % 60,
+        "user": 400 + index % 37,
+    }
 
-    The 2024-04 REST shape: one refund line with MoneyBags and its embedded ``line_item``
-    (discount allocation, tax line, a float tax rate), one gateway refund transaction, every
-    fifth refund a shipping adjustment, every fourth a partial quantity (pro-rata discount).
-    """
-    cents = 500 + (index * 7919) % 40000
-    tax = cents * 8 // 100
-    shipping = index % 5 == 0
-    total = cents + tax + (500 if shipping else 0)
+
+def _line_cents(index: int, line: int) -> tuple[int, int]:
+    """Subtotal and tax in cents of a refund's line (deterministic by refund and line)."""
+    cents = 500 + ((index + 7 * line) * 7919) % 40000
+    return cents, cents * 8 // 100
+
+
+def _refund_line_item(index: int, line: int) -> str:
+    """One refund line of refund ``index`` as compact JSON (line 0, 1, ... with own ids)."""
+    cents, tax = _line_cents(index, line)
     quantity = 2 if index % 4 == 0 else 1
     discount = (cents // 10) * quantity
-    gateway = _GATEWAYS[index % len(_GATEWAYS)]
-    return _TEMPLATE.format(
-        rid=10_000_000 + index,
-        oid=20_000_000 + index // 2,
-        day=1 + index % 28,
-        hour=index % 24,
-        minute=index % 60,
-        note='"Customer changed mind"' if index % 3 == 0 else "null",
-        user=400 + index % 37,
-        duties="null",
-        lid=30_000_000 + index,
-        liid=40_000_000 + index,
-        vid=45_000_000 + index % 5000,
-        pid=46_000_000 + index % 500,
+    offset = line * 5_000_000
+    return _LINE_TEMPLATE.format(
+        lid=30_000_000 + offset + index,
+        liid=40_000_000 + offset + index,
+        vid=45_000_000 + (index + line) % 5000,
+        pid=46_000_000 + (index + line) % 500,
         loc=300 + index % 12,
         quantity=quantity,
         service=_SERVICES[index % len(_SERVICES)],
-        product_type=_TYPES[index % len(_TYPES)],
+        product_type=_TYPES[(index + line) % len(_TYPES)],
         sub=f'"{_usd(cents)}"',
         tax=f'"{_usd(tax)}"',
         sub_set=_BAG.format(_usd(cents)),
@@ -125,6 +132,25 @@ def refund_line(index: int) -> str:
         zero_set=_BAG.format("0.00"),
         disc=f'"{_usd(discount)}"',
         disc_set=_BAG.format(_usd(discount)),
+    )
+
+
+def refund_line(index: int, lines: int = 1) -> str:
+    """One synthetic refund as compact JSON (deterministic by index).
+
+    The 2024-04 REST shape: ``lines`` refund lines with MoneyBags, each with its embedded
+    ``line_item`` (discount allocation, tax line, a float tax rate), one gateway refund
+    transaction of their total, every fifth refund a shipping adjustment, every fourth a
+    partial quantity (pro-rata discount).
+    """
+    shipping = index % 5 == 0
+    total = sum(sum(_line_cents(index, line)) for line in range(lines)) + (500 if shipping else 0)
+    gateway = _GATEWAYS[index % len(_GATEWAYS)]
+    return _TEMPLATE.format(
+        **_refund_fields(index),
+        note='"Customer changed mind"' if index % 3 == 0 else "null",
+        duties="null",
+        lines=",".join(_refund_line_item(index, line) for line in range(lines)),
         tid=50_000_000 + index,
         parent=60_000_000 + index,
         gateway=gateway,
@@ -170,12 +196,7 @@ def lean_refund_line(index: int) -> str:
     shipping = index % 5 == 0
     gateway = _GATEWAYS[index % len(_GATEWAYS)]
     return _LEAN_TEMPLATE.format(
-        rid=10_000_000 + index,
-        oid=20_000_000 + index // 2,
-        day=1 + index % 28,
-        hour=index % 24,
-        minute=index % 60,
-        user=400 + index % 37,
+        **_refund_fields(index),
         lid=30_000_000 + index,
         liid=40_000_000 + index,
         loc=300 + index % 12,
@@ -194,9 +215,22 @@ def lean_refund_line(index: int) -> str:
     )
 
 
-def write_file(folder: Path, rows: int, form: str, shape: str = "full") -> Path:
+def lines_of(index: int, two_line_share: float) -> int:
+    """How many refund lines refund ``index`` has: two for about ``two_line_share`` of them,
+    spread evenly through the file, else one."""
+    return 2 if (index * 7919) % 1000 < two_line_share * 1000 else 1
+
+
+def write_file(
+    folder: Path, rows: int, form: str, shape: str = "full", two_line_share: float = 0.0
+) -> Path:
     """Write the synthetic export and return its path."""
-    line = refund_line if shape == "full" else lean_refund_line
+
+    def line(index: int) -> str:
+        if shape == "lean":
+            return lean_refund_line(index)
+        return refund_line(index, lines_of(index, two_line_share))
+
     path = folder / ("refunds.jsonl" if form == "jsonl" else "refunds.json")
     with path.open("w") as handle:
         if form == "json":
@@ -234,6 +268,12 @@ def main() -> None:
         default="full",
         help="full: 2024-04 REST refunds with embedded line items; lean: no line_item",
     )
+    parser.add_argument(
+        "--two-line-share",
+        type=float,
+        default=0.0,
+        help="share of full refunds with two refund lines instead of one (0 to 1)",
+    )
     parser.add_argument("--breakdown", action="store_true", help="also time parse and map alone")
     parser.add_argument("--row-path", action="store_true", help="also time the row reader alone")
     parser.add_argument(
@@ -248,10 +288,11 @@ def main() -> None:
     options = ReadOptions(naive_tz=UTC)
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        path = write_file(Path(folder), args.rows, args.format, args.shape)
+        path = write_file(Path(folder), args.rows, args.format, args.shape, args.two_line_share)
         size = path.stat().st_size
         print(
-            f"generated {args.rows:,} {args.shape} refunds, {size / 2**20:,.0f} MiB {args.format}",
+            f"generated {args.rows:,} {args.shape} refunds ({args.two_line_share:.0%} with two "
+            f"lines), {size / 2**20:,.0f} MiB {args.format}",
             end="",
         )
         print(f" in {time.perf_counter() - started:.1f} s")
