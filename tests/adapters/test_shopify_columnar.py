@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
@@ -618,6 +619,74 @@ def test_two_line_refunds_take_the_common_path_and_map_as_the_row_reader(
     )
     assert second["computed_amount"] == "37.80"
     assert rows["9803"]["discount_amount"] == "5.33"  # the general mapping's, from the MoneyBag
+
+
+def _presented(body: dict[str, object], number: int, rate: str = "1.1") -> dict[str, object]:
+    """``body`` as refund ``number`` with every MoneyBag's presentment money in EUR at
+    ``rate`` EUR to the pound, rounded half up to the cent."""
+    out = json.loads(json.dumps(body))
+    out["id"] = number
+
+    def convert(node: object) -> None:
+        if isinstance(node, dict):
+            if "presentment_money" in node and isinstance(node["shop_money"], dict):
+                shop = Decimal(str(node["shop_money"]["amount"]))
+                euros = (shop * Decimal(rate)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+                node["presentment_money"] = {"amount": str(euros), "currency_code": "EUR"}
+            for child in node.values():
+                convert(child)
+        elif isinstance(node, list):
+            for child in node:
+                convert(child)
+
+    convert(out)
+    return out
+
+
+def test_presentment_money_of_its_own_is_mapped_in_sql(tmp_path: Path) -> None:
+    """Refunds of a Shopify Markets order (MoneyBags with the customer's currency beside the
+    shop's) take the common path's second query, with the row mapper's presentment extras;
+    those it cannot read as the row mapper does are handed to it."""
+    partial, plain_shipped, _ = _common_shape_refunds()
+    two_lines = _two_line_refunds()[1]
+    shipped = json.loads(json.dumps(plain_shipped))
+    shipped["order_adjustments"][0] |= {
+        "amount_set": _bag("-5.00"),
+        "tax_amount_set": _bag("-0.40"),
+    }
+    mixed = _presented(partial, 9904)
+    lines = mixed["refund_line_items"]
+    assert isinstance(lines, list)
+    lines[0]["total_tax_set"]["presentment_money"]["currency_code"] = "USD"
+    number = _presented(partial, 9905)
+    number["refund_line_items"][0]["subtotal_set"]["presentment_money"]["amount"] = 19.8
+    zero = _presented(shipped, 9906, "0")
+    bodies = [
+        _presented(partial, 9901),
+        _presented(shipped, 9902),
+        _presented(two_lines, 9903),
+        mixed,
+        number,
+        zero,
+        _presented(partial, 9907, "1") | {"transactions": partial["transactions"]},
+    ]
+    path = _write(tmp_path, bodies)
+    fast = _check_same(path)
+    assert fast is not None
+    # mixed currencies, an amount that is a JSON number, a sum of zero: the row mapper's
+    assert sorted(r.record_id for r in fast.records) == ["9904", "9905", "9906"]
+    rows = {r["record_id"]: r for r in fast.table.to_pylist()}
+    # 18.00 and 3.60 of the line, at 1.1: 19.80 + 3.96; the shipping refund's -5.50 and
+    # -0.44 count with their sign turned, as the row mapper sums them; two lines: 19.80 +
+    # 3.96 + 11.00 + 0.88 (that adjustment has no MoneyBags)
+    assert (rows["9901"]["presentment_currency"], rows["9901"]["presentment_amount"]) == (
+        "EUR",
+        "23.76",
+    )
+    assert rows["9902"]["presentment_amount"] == "29.70"
+    assert rows["9902"]["amount"] == rows["9901"]["amount"] == "21.60"
+    assert rows["9903"]["presentment_amount"] == "35.64"
+    assert rows["9907"]["presentment_currency"] == "EUR"  # the same amounts, another currency
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

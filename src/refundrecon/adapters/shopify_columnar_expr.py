@@ -124,9 +124,10 @@ def amount_piece(sql: str, signed: bool = True) -> Piece:
     return sql, lambda exponent: f"({_amount_pattern(exponent, signed)}|N)"
 
 
-def pieces_ok(pieces: list[Piece]) -> str:
+def pieces_ok(pieces: list[Piece], exponent: str = "e") -> str:
     """Every piece's text matches its pattern, with one regular expression per row for them
-    all (joined by ``|``), chosen by the currency exponent ``e`` (false when it is NULL).
+    all (joined by ``|``), chosen by the currency exponent ``exponent`` (false when it is
+    NULL).
 
     Each regular expression call costs far more than joining a text to the others. No
     piece's pattern matches ``|``, so each matches exactly its own text between the
@@ -134,10 +135,10 @@ def pieces_ok(pieces: list[Piece]) -> str:
     """
     joined = "concat(" + ", '|', ".join(sql for sql, _ in pieces) + ")"
     cases = []
-    for exponent in _EXPONENT_ORDER:
-        pattern = quote_literal(r"\|".join(f"({part(exponent)})" for _, part in pieces))
-        cases.append(f"WHEN {exponent} THEN regexp_full_match({joined}, {pattern})")
-    return f"coalesce(CASE e {' '.join(cases)} END, false)"
+    for known in _EXPONENT_ORDER:
+        pattern = quote_literal(r"\|".join(f"({part(known)})" for _, part in pieces))
+        cases.append(f"WHEN {known} THEN regexp_full_match({joined}, {pattern})")
+    return f"coalesce(CASE {exponent} {' '.join(cases)} END, false)"
 
 
 def amount_ok(raw: str, signed: bool = True) -> str:
@@ -277,10 +278,11 @@ def optional_text(raw: str) -> str:
     )
 
 
-def text(value: str) -> str:
-    """The text ``str(Decimal)`` gives for a value with the refund currency's ``e`` decimals."""
+def text(value: str, exponent: str = "e") -> str:
+    """The text ``str(Decimal)`` gives for a value with ``exponent`` decimals (by default the
+    refund currency's, ``e``)."""
     return (
-        f"CASE e WHEN 2 THEN CAST(CAST({value} AS DECIMAL(38, 2)) AS VARCHAR) "
+        f"CASE {exponent} WHEN 2 THEN CAST(CAST({value} AS DECIMAL(38, 2)) AS VARCHAR) "
         f"WHEN 0 THEN CAST(CAST({value} AS DECIMAL(38, 0)) AS VARCHAR) "
         f"WHEN 3 THEN CAST(CAST({value} AS DECIMAL(38, 3)) AS VARCHAR) "
         f"ELSE CAST(CAST({value} AS DECIMAL(38, 4)) AS VARCHAR) END"

@@ -27,6 +27,7 @@ from refundrecon.adapters.shopify_columnar_expr import (
     ABSENT,
     BAG_END,
     BAG_MIDDLE,
+    EXPONENTS,
     Piece,
     amount_piece,
     bag_matches,
@@ -45,6 +46,7 @@ from refundrecon.adapters.shopify_columnar_expr import (
     unquoted,
     value,
 )
+from refundrecon.store.sql import quote_literal
 
 COMMON = "_common"
 """The column that is true for a row of the common shape."""
@@ -70,18 +72,39 @@ def _has_allocations(k: int) -> str:
     return f"coalesce(len({_allocations(k)}) > 0, false)"
 
 
-def _line_bags(k: int) -> tuple[tuple[str, str], ...]:
-    """The MoneyBags (JSON text) refund line ``k`` may have, each beside its plain amount."""
+Bag = tuple[str, str, str, int]
+"""A MoneyBag of a common row: a short name, the bag (JSON text), its plain amount, and the
+sign its presentment amount is summed with (0: not summed), as ``shopify_refund._Bag.read``."""
+
+
+def _line_bags(k: int) -> tuple[Bag, ...]:
+    """The MoneyBags refund line ``k`` may have."""
+    allocation = f"{_allocations(k)}[1]"
     return (
-        (f"_x{k}.subtotal_set", f"_x{k}.subtotal"),
-        (f"_x{k}.total_tax_set", f"_x{k}.total_tax"),
-        (f"{_line(k)}.total_discount_set", f"{_line(k)}.total_discount"),
-        (f"{_allocations(k)}[1].amount_set", f"{_allocations(k)}[1].amount"),
+        (f"sub{k}", f"_x{k}.subtotal_set", f"_x{k}.subtotal", 1),
+        (f"tax{k}", f"_x{k}.total_tax_set", f"_x{k}.total_tax", 1),
+        (f"tdisc{k}", f"{_line(k)}.total_discount_set", f"{_line(k)}.total_discount", 0),
+        (f"alloc{k}", f"{allocation}.amount_set", f"{allocation}.amount", 0),
     )
 
 
-_ADJUSTMENT_BAGS = (("_j1.amount_set", "_j1.amount"), ("_j1.tax_amount_set", "_j1.tax_amount"))
-"""The MoneyBags of the order adjustment a common row may have, beside their plain amounts."""
+_ADJUSTMENT_BAGS: tuple[Bag, ...] = (
+    ("jamt", "_j1.amount_set", "_j1.amount", -1),
+    ("jtax", "_j1.tax_amount_set", "_j1.tax_amount", -1),
+)
+"""The MoneyBags of the order adjustment a common row may have."""
+
+_BAGS = (*_line_bags(1), *_line_bags(2), *_ADJUSTMENT_BAGS)
+
+_FOREIGN = quote_literal(
+    r'\{"shop_money":\{"amount":("[^"\\]*"),"currency_code":"([A-Z]{3})"\},'
+    r'"presentment_money":\{"amount":("[^"\\]*"),"currency_code":"([A-Z]{3})"\}\}'
+)
+"""A MoneyBag's text with string amounts in both sides, read for its four parts."""
+
+_FOREIGN_ROW = "_foreign"
+"""The column that is true for a common row whose MoneyBags hold presentment money of their
+own (another amount, mostly in another currency: a Shopify Markets order)."""
 
 _TEXTS = {
     "note": "note",
@@ -125,19 +148,77 @@ def _optional(raw: str, absent_allowed: str = "true") -> str:
     return f"coalesce({raw}, CASE WHEN {absent_allowed} THEN {ABSENT} END)"
 
 
-def _bags_match(bags: tuple[tuple[str, str], ...]) -> str:
-    return " AND ".join(
-        bag_matches(bag, amount_of(bag, plain), "_bag_middle", "_bag_end") for bag, plain in bags
-    )
-
-
 def _line_shape(k: int) -> str:
-    """Refund line ``k`` has at most one discount allocation and only its own MoneyBags."""
+    """Refund line ``k`` has at most one discount allocation."""
     allocations = _allocations(k)
     return (
         f"CASE coalesce(len({allocations}), 0) WHEN 0 THEN true "
-        f"WHEN 1 THEN {allocations}[1] IS NOT NULL ELSE false END AND {_bags_match(_line_bags(k))}"
+        f"WHEN 1 THEN {allocations}[1] IS NOT NULL ELSE false END"
     )
+
+
+def _matched(name: str, bag: str, plain: str) -> str:
+    """MoneyBag ``name`` is absent or the text its plain amount implies (``bag_matches``); a
+    second line's is only read on rows that have one."""
+    found = bag_matches(bag, amount_of(bag, plain), "_bag_middle", "_bag_end")
+    return _if_second(found, "true") if name.endswith("2") else found
+
+
+def _pa(name: str) -> str:
+    """MoneyBag ``name``'s presentment amount (raw JSON) when it has presentment money of its
+    own and the shop money of its plain amount; else NULL (``_presentment_stages``)."""
+    return f"_pr.pa_{name}"
+
+
+def _pc(name: str) -> str:
+    """MoneyBag ``name``'s presentment currency, where ``_pa`` has its amount."""
+    return f"_pr.pc_{name}"
+
+
+def _presentment_stages(source: str) -> str:
+    """``source`` with, per MoneyBag ``name`` (``_BAGS``), ``_bm_`` + name: true when it is
+    absent or the text its plain amount implies (``bag_matches``). Only on the rows where one
+    is not (``_odd``), the others are read from their text: struct ``_pr`` has each one's
+    presentment amount and currency (``_pa``, ``_pc``); then ``_foreign`` (some MoneyBag has
+    presentment money of its own), ``_pcur`` (the first presentment currency) and ``_ep``
+    (its exponent). On the usual rows all of that is one skipped ``CASE`` each."""
+    matched = [f"{_matched(name, bag, plain)} AS _bm_{name}" for name, bag, plain, _ in _BAGS]
+    odd = " AND ".join(f"_bm_{name}" for name, *_ in _BAGS)
+    staged = f"SELECT *, NOT ({odd}) AS _odd FROM (SELECT *, {', '.join(matched)} FROM ({source}))"
+    texts = ", ".join(
+        f"{name} := CASE WHEN NOT _bm_{name} THEN regexp_extract(CAST({bag} AS VARCHAR), "
+        f"{_FOREIGN}, ['shop', 'code', 'amount', 'currency']) END"
+        for name, bag, _, _ in _BAGS
+    )
+    staged = f"SELECT *, CASE WHEN _odd THEN struct_pack({texts}) END AS _pf FROM ({staged})"
+    presented = []
+    for name, bag, plain, _ in _BAGS:
+        found = f"_pf.{name}"
+        shop = f"{found}.shop = CAST({amount_of(bag, plain)} AS VARCHAR)"
+        read = f"{shop} AND {found}.code = _t1.currency"
+        presented.append(f"pa_{name} := CASE WHEN {read} THEN {found}.amount END")
+        presented.append(f"pc_{name} := CASE WHEN {read} THEN {found}.currency END")
+    packed = f"struct_pack({', '.join(presented)})"
+    staged = f"SELECT *, CASE WHEN _odd THEN {packed} END AS _pr FROM ({staged})"
+    foreign = " OR ".join(f"{_pa(name)} IS NOT NULL" for name, *_ in _BAGS)
+    currency = f"coalesce({', '.join(_pc(name) for name, *_ in _BAGS)})"
+    staged = (
+        f"SELECT *, CASE WHEN _odd THEN coalesce({foreign}, false) ELSE false END "
+        f"AS {_FOREIGN_ROW}, "
+        f"CASE WHEN _odd THEN {currency} END AS _pcur FROM ({staged})"
+    )
+    return f"SELECT *, CASE WHEN {_FOREIGN_ROW} THEN {EXPONENTS}[_pcur] END AS _ep FROM ({staged})"
+
+
+def _bags_shape() -> str:
+    """Every MoneyBag of the row is absent or the text its plain amount implies; or, on a row
+    with presentment money of its own, every MoneyBag it has holds some (the same shop money
+    as the plain amount), all in one currency (the row mapper keeps the last it reads)."""
+    foreign = " AND ".join(
+        f"({bag} IS NULL OR {_pa(name)} IS NOT NULL) AND coalesce({_pc(name)} = _pcur, true)"
+        for name, bag, _, _ in _BAGS
+    )
+    return f"CASE WHEN {_FOREIGN_ROW} THEN {foreign} ELSE NOT _odd END"
 
 
 def _if_second(sql: str, otherwise: str = "NULL") -> str:
@@ -146,7 +227,12 @@ def _if_second(sql: str, otherwise: str = "NULL") -> str:
     return f"CASE WHEN {_SECOND} THEN {sql} ELSE {otherwise} END"
 
 
-def prepare(source: str, enabled: bool = True) -> str:
+def _bags_exact() -> str:
+    """Every MoneyBag of the row is absent or the text its plain amount implies."""
+    return " AND ".join(_matched(name, bag, plain) for name, bag, plain, _ in _BAGS)
+
+
+def prepare(source: str, enabled: bool = True, presentment: bool = False) -> str:
     """``source`` with the first transaction, lines, adjustment and allocations, ``_common``
     and ``note_text`` (the note as ``optional_text`` reads it, which both paths use); when
     ``enabled``, also the string content of each free-text field (``_TEXTS``), which the
@@ -154,8 +240,10 @@ def prepare(source: str, enabled: bool = True) -> str:
 
     ``source`` has the columns of ``SCAN_COLUMNS`` (MoneyBags as JSON text): a common row's
     MoneyBags are each absent or the text its plain amount implies (``bag_matches``), so its
-    expressions read the plain amounts only. With ``enabled`` false no row is common (the
-    general mapping's source, of ``COLUMNS``).
+    expressions read the plain amounts only; with ``presentment``, a row whose MoneyBags
+    hold presentment money of their own is common too (``_presentment_stages``), at a cost
+    that only the rows the first pass left are meant to pay. With ``enabled`` false no row
+    is common (the general mapping's source, of ``COLUMNS``).
     """
     first = (
         "SELECT *, transactions[1] AS _t1, refund_line_items[1] AS _x1, "
@@ -172,6 +260,8 @@ def prepare(source: str, enabled: bool = True) -> str:
             f"FROM (SELECT *, {second} AS _x2 FROM ({first}))"
         )
         note = _text("note")
+        if presentment:
+            first = _presentment_stages(first)
     shape = (
         "coalesce(len(transactions) = 1 AND _t1.kind = 'refund' "
         "AND len(refund_line_items) IN (1, 2) AND _x1 IS NOT NULL "
@@ -182,8 +272,8 @@ def prepare(source: str, enabled: bool = True) -> str:
         "AND coalesce(len(refund_shipping_lines), 0) = 0 "
         "AND total_duties IS NULL AND total_duties_set IS NULL "
         "AND total_additional_fees IS NULL AND total_additional_fees_set IS NULL "
-        "AND coalesce(left(\"return\", 1) <> '{', true) AND "
-        f"{_bags_match(_ADJUSTMENT_BAGS)}, false)"
+        "AND coalesce(left(\"return\", 1) <> '{', true) "
+        f"AND {_bags_shape() if presentment else _bags_exact()}, false)"
     )
     lines = _LINES if enabled else _LINES[:1]
     allocations = ", ".join(f"{_allocations(k)}[1] AS _d{k}" for k in lines)
@@ -262,6 +352,29 @@ def parts() -> dict[str, str]:
         "f_gateway": _text("gateway"),
         **{f"f_service{k}": _text(f"service{k}") for k in _LINES},
     }
+
+
+def presentment_parts() -> dict[str, str]:
+    """``_psum``, the sum of a row's signed presentment amounts (``presentment`` rows only)."""
+    return {"_psum": f"CASE WHEN {_FOREIGN_ROW} THEN list_sum([{_presentment_terms()}]) END"}
+
+
+def _presentment_terms() -> str:
+    """The signed presentment amounts of a row's MoneyBags, as ``_Bag.read`` sums them."""
+    return ", ".join(
+        f"{'-' if sign < 0 else ''}{value(_pa(name))}" for name, _, _, sign in _BAGS if sign
+    )
+
+
+def _presentment_ok() -> str:
+    """A row with presentment money of its own: the currency is known, every summed amount
+    is a string with its decimals, and the sum the row mapper writes is not zero (it may
+    write ``-0.00``), so the row mapper reads it as the SQL does."""
+    signed = [amount_piece(_optional(_pa(name))) for name, _, _, sign in _BAGS if sign]
+    return (
+        f"CASE WHEN {_FOREIGN_ROW} THEN _ep IS NOT NULL AND {pieces_ok(signed, '_ep')} "
+        "AND (_pcur = cur OR coalesce(_psum <> 0, true)) ELSE true END"
+    )
 
 
 def _differ(k: int) -> str:
@@ -362,8 +475,9 @@ _ROW_TEXTS = ("note", "gateway", "source", "authorization")
 """The free-text fields of the refund and its transaction (the lines have their own)."""
 
 
-def ok() -> str:
-    """True when the general mapping would map the common row (else the row mapper does).
+def ok(presentment: bool = False) -> str:
+    """True when the row mapper reads the common row as these expressions do (else it is
+    handed to it); ``presentment`` as in ``prepare``.
 
     A second line is checked in a pattern of its own, on the rows that have one.
     """
@@ -391,13 +505,14 @@ def ok() -> str:
         "_t1.status = 'success'",
         _quantities_ok(1),
         _if_second(f"{pieces_ok(second)} AND {_quantities_ok(2)}", "true"),
+        *([_presentment_ok()] if presentment else []),
     ]
     return " AND ".join(checks)
 
 
-def values() -> dict[str, str]:
+def values(presentment: bool = False) -> dict[str, str]:
     """The interchange and extra columns of a common row that differ from the general SQL's
-    expressions (the others are shared).
+    expressions (the others are shared); ``presentment`` as in ``prepare``.
 
     An amount that is one checked JSON amount as it stands (the refund amount, a one-line
     refund's tax when no shipping tax adds to it, its discount when not shared pro rata) is
@@ -407,6 +522,7 @@ def values() -> dict[str, str]:
     """
     computed = "(f_net + f_tax_sum + f_shipping + f_discrepancy)"
     present = "(f_has_sub OR _j1 IS NOT NULL)"
+    foreign = f"{_FOREIGN_ROW} AND _pcur <> cur"
     tax = (
         f"CASE WHEN NOT {_SECOND} AND f_tax IS NOT NULL AND NOT {_ADJUSTMENT_TAX} "
         f"THEN _u_tax ELSE {text('f_tax_sum')} END"
@@ -438,5 +554,9 @@ def values() -> dict[str, str]:
         "return_id": "NULL",
         "computed_amount": (
             f"CASE WHEN {present} AND {computed} <> f_amount THEN {text(computed)} END"
+        ),
+        "presentment_currency": f"CASE WHEN {foreign} THEN _pcur END" if presentment else "NULL",
+        "presentment_amount": (
+            f"CASE WHEN {foreign} THEN {text('_psum', '_ep')} END" if presentment else "NULL"
         ),
     }

@@ -272,6 +272,8 @@ EXTRAS = (
     "duties_and_fees",
     "return_id",
     "computed_amount",
+    "presentment_currency",
+    "presentment_amount",
 )
 """The extra columns a Shopify refund keeps beside the interchange ones."""
 
@@ -405,6 +407,9 @@ def mapping_select(source: str) -> str:
         "computed_amount": (
             f"CASE WHEN {present} AND {computed} <> {amount} THEN {text(computed)} END"
         ),
+        # a refund's MoneyBags in the refund currency have no presentment money of their own
+        "presentment_currency": "CAST(NULL AS VARCHAR)",
+        "presentment_amount": "CAST(NULL AS VARCHAR)",
     }
     selects = [f"coalesce({ok}, false) AS ok"]
     selects += [f"{general[name]} AS {quote_ident(name)}" for name in MAPPED]
