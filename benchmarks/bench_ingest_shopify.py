@@ -1,18 +1,20 @@
 """Ingest speed of the Shopify REST refund adapter: rows/s and peak memory.
 
 Writes N Shopify REST refunds (2024-04 shape: one refund line with MoneyBags, or two for
-``--two-line-share`` of them, one gateway refund transaction, an occasional shipping
-adjustment) to a temporary folder, either as a
-``refunds/create`` webhook archive in JSON Lines (one refund per line, streamed) or as one
-``{"refunds": [...]}`` JSON document, then times reading them the way ``refundrecon ingest``
-does: the adapter's columnar fast path (``read_columnar``: DuckDB ``read_json``, SQL mapping,
-unusual refunds handed to the row mapper) when it applies, else the row reader. ``--row-path``
-also times the row reader alone; ``--breakdown`` times its parsing and mapping apart;
-``--general`` times the split SQL mapping (common-shape expressions, ``shopify_columnar_fast``)
-against the general expressions alone, to show what they save.
+``--two-line-share`` of them, presentment money in euros for ``--presentment-share`` of
+them, one gateway refund transaction, an occasional shipping adjustment) to a temporary
+folder, either as a ``refunds/create`` webhook archive in JSON Lines (one refund per line,
+streamed) or as one ``{"refunds": [...]}`` JSON document, then times reading them the way
+``refundrecon ingest`` does: the adapter's columnar fast path (``read_columnar``: DuckDB
+``read_json``, SQL mapping, unusual refunds handed to the row mapper) when it applies, else
+the row reader. ``--row-path`` also times the row reader alone; ``--breakdown`` times its
+parsing and mapping apart; ``--general`` times the split SQL mapping (common-shape
+expressions, ``shopify_columnar_fast``) against the general expressions alone, to show what
+they save.
 
     .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 1000000
     .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 200000 --two-line-share 0.4
+    .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 200000 --presentment-share 0.4
     .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 200000 --row-path
     .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 100000 --format json
     .venv/bin/python benchmarks/bench_ingest_shopify.py --rows 200000 --breakdown --floor
@@ -44,7 +46,7 @@ from refundrecon.store.sql import quote_ident
 
 _BAG = (
     '{{"shop_money":{{"amount":"{0}","currency_code":"USD"}},'
-    '"presentment_money":{{"amount":"{0}","currency_code":"USD"}}}}'
+    '"presentment_money":{{"amount":"{1}","currency_code":"{2}"}}}}'
 )
 _TEMPLATE = (
     '{{"id":{rid},"order_id":{oid},"created_at":"2024-05-{day:02d}T{hour:02d}:{minute:02d}:00'
@@ -87,7 +89,17 @@ _TYPES = ("Shirts", "Trousers", "Shoes", "Bags", "Hats")
 
 
 def _usd(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+
+
+def _bag(cents: int, presented: bool) -> str:
+    """A MoneyBag of ``cents`` US cents: presentment money the same, or when ``presented`` in
+    euros at 0.92 to the dollar (half up), as for a Shopify Markets order."""
+    if not presented:
+        return _BAG.format(_usd(cents), _usd(cents), "USD")
+    euros = (abs(cents) * 92 + 50) // 100 * (-1 if cents < 0 else 1)
+    return _BAG.format(_usd(cents), _usd(euros), "EUR")
 
 
 def _refund_fields(index: int) -> dict[str, int]:
@@ -108,7 +120,7 @@ def _line_cents(index: int, line: int) -> tuple[int, int]:
     return cents, cents * 8 // 100
 
 
-def _refund_line_item(index: int, line: int) -> str:
+def _refund_line_item(index: int, line: int, presented: bool) -> str:
     """One refund line of refund ``index`` as compact JSON (line 0, 1, ... with own ids)."""
     cents, tax = _line_cents(index, line)
     quantity = 2 if index % 4 == 0 else 1
@@ -125,23 +137,24 @@ def _refund_line_item(index: int, line: int) -> str:
         product_type=_TYPES[(index + line) % len(_TYPES)],
         sub=f'"{_usd(cents)}"',
         tax=f'"{_usd(tax)}"',
-        sub_set=_BAG.format(_usd(cents)),
-        tax_set=_BAG.format(_usd(tax)),
+        sub_set=_bag(cents, presented),
+        tax_set=_bag(tax, presented),
         price=f'"{_usd(cents + cents // 10)}"',
-        price_set=_BAG.format(_usd(cents + cents // 10)),
-        zero_set=_BAG.format("0.00"),
+        price_set=_bag(cents + cents // 10, presented),
+        zero_set=_bag(0, presented),
         disc=f'"{_usd(discount)}"',
-        disc_set=_BAG.format(_usd(discount)),
+        disc_set=_bag(discount, presented),
     )
 
 
-def refund_line(index: int, lines: int = 1) -> str:
+def refund_line(index: int, lines: int = 1, presented: bool = False) -> str:
     """One synthetic refund as compact JSON (deterministic by index).
 
     The 2024-04 REST shape: ``lines`` refund lines with MoneyBags, each with its embedded
     ``line_item`` (discount allocation, tax line, a float tax rate), one gateway refund
     transaction of their total, every fifth refund a shipping adjustment, every fourth a
-    partial quantity (pro-rata discount).
+    partial quantity (pro-rata discount); ``presented`` gives its MoneyBags presentment money
+    in euros.
     """
     shipping = index % 5 == 0
     total = sum(sum(_line_cents(index, line)) for line in range(lines)) + (500 if shipping else 0)
@@ -150,7 +163,7 @@ def refund_line(index: int, lines: int = 1) -> str:
         **_refund_fields(index),
         note='"Customer changed mind"' if index % 3 == 0 else "null",
         duties="null",
-        lines=",".join(_refund_line_item(index, line) for line in range(lines)),
+        lines=",".join(_refund_line_item(index, line, presented) for line in range(lines)),
         tid=50_000_000 + index,
         parent=60_000_000 + index,
         gateway=gateway,
@@ -160,8 +173,8 @@ def refund_line(index: int, lines: int = 1) -> str:
             aid=70_000_000 + index,
             oid=20_000_000 + index // 2,
             rid=10_000_000 + index,
-            amount_set=_BAG.format("-5.00"),
-            tax_set=_BAG.format("0.00"),
+            amount_set=_bag(-500, presented),
+            tax_set=_bag(0, presented),
         )
         if shipping
         else "",
@@ -221,15 +234,27 @@ def lines_of(index: int, two_line_share: float) -> int:
     return 2 if (index * 7919) % 1000 < two_line_share * 1000 else 1
 
 
+def presented_of(index: int, presentment_share: float) -> bool:
+    """Whether refund ``index`` is of a Shopify Markets order (presentment money in euros):
+    about ``presentment_share`` of them, spread through the file apart from two-line ones."""
+    return (index * 104729) % 1000 < presentment_share * 1000
+
+
 def write_file(
-    folder: Path, rows: int, form: str, shape: str = "full", two_line_share: float = 0.0
+    folder: Path,
+    rows: int,
+    form: str,
+    shape: str = "full",
+    two_line_share: float = 0.0,
+    presentment_share: float = 0.0,
 ) -> Path:
     """Write the synthetic export and return its path."""
 
     def line(index: int) -> str:
         if shape == "lean":
             return lean_refund_line(index)
-        return refund_line(index, lines_of(index, two_line_share))
+        lines = lines_of(index, two_line_share)
+        return refund_line(index, lines, presented_of(index, presentment_share))
 
     path = folder / ("refunds.jsonl" if form == "jsonl" else "refunds.json")
     with path.open("w") as handle:
@@ -274,6 +299,12 @@ def main() -> None:
         default=0.0,
         help="share of full refunds with two refund lines instead of one (0 to 1)",
     )
+    parser.add_argument(
+        "--presentment-share",
+        type=float,
+        default=0.0,
+        help="share of full refunds with presentment money in euros (Shopify Markets, 0 to 1)",
+    )
     parser.add_argument("--breakdown", action="store_true", help="also time parse and map alone")
     parser.add_argument("--row-path", action="store_true", help="also time the row reader alone")
     parser.add_argument(
@@ -288,11 +319,19 @@ def main() -> None:
     options = ReadOptions(naive_tz=UTC)
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        path = write_file(Path(folder), args.rows, args.format, args.shape, args.two_line_share)
+        path = write_file(
+            Path(folder),
+            args.rows,
+            args.format,
+            args.shape,
+            args.two_line_share,
+            args.presentment_share,
+        )
         size = path.stat().st_size
         print(
             f"generated {args.rows:,} {args.shape} refunds ({args.two_line_share:.0%} with two "
-            f"lines), {size / 2**20:,.0f} MiB {args.format}",
+            f"lines, {args.presentment_share:.0%} with presentment money in euros), "
+            f"{size / 2**20:,.0f} MiB {args.format}",
             end="",
         )
         print(f" in {time.perf_counter() - started:.1f} s")
