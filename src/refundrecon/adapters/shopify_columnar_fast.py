@@ -46,7 +46,6 @@ from refundrecon.adapters.shopify_columnar_expr import (
     unquoted,
     value,
 )
-from refundrecon.store.sql import quote_literal
 
 COMMON = "_common"
 """The column that is true for a row of the common shape."""
@@ -95,12 +94,6 @@ _ADJUSTMENT_BAGS: tuple[Bag, ...] = (
 """The MoneyBags of the order adjustment a common row may have."""
 
 _BAGS = (*_line_bags(1), *_line_bags(2), *_ADJUSTMENT_BAGS)
-
-_FOREIGN = quote_literal(
-    r'\{"shop_money":\{"amount":("[^"\\]*"),"currency_code":"([A-Z]{3})"\},'
-    r'"presentment_money":\{"amount":("[^"\\]*"),"currency_code":"([A-Z]{3})"\}\}'
-)
-"""A MoneyBag's text with string amounts in both sides, read for its four parts."""
 
 _FOREIGN_ROW = "_foreign"
 """The column that is true for a common row whose MoneyBags hold presentment money of their
@@ -178,26 +171,34 @@ def _pc(name: str) -> str:
 def _presentment_stages(source: str) -> str:
     """``source`` with, per MoneyBag ``name`` (``_BAGS``), ``_bm_`` + name: true when it is
     absent or the text its plain amount implies (``bag_matches``). Only on the rows where one
-    is not (``_odd``), the others are read from their text: struct ``_pr`` has each one's
-    presentment amount and currency (``_pa``, ``_pc``); then ``_foreign`` (some MoneyBag has
-    presentment money of its own), ``_pcur`` (the first presentment currency) and ``_ep``
-    (its exponent). On the usual rows all of that is one skipped ``CASE`` each."""
+    is not (``_odd``), the others are read from their text: what follows the shop money of
+    the plain amount in the refund currency (``_pf``), split at its first comma into the
+    presentment amount and currency when that is all it holds (struct ``_pr``, read by
+    ``_pa`` and ``_pc``; an amount with a comma fails the test, and the row mapper reads
+    it). Then ``_foreign`` (some MoneyBag has presentment money of its own), ``_pcur`` (the
+    first presentment currency) and ``_ep`` (its exponent). On the usual rows all of that is
+    one skipped ``CASE`` each."""
     matched = [f"{_matched(name, bag, plain)} AS _bm_{name}" for name, bag, plain, _ in _BAGS]
     odd = " AND ".join(f"_bm_{name}" for name, *_ in _BAGS)
     staged = f"SELECT *, NOT ({odd}) AS _odd FROM (SELECT *, {', '.join(matched)} FROM ({source}))"
-    texts = ", ".join(
-        f"{name} := CASE WHEN NOT _bm_{name} THEN regexp_extract(CAST({bag} AS VARCHAR), "
-        f"{_FOREIGN}, ['shop', 'code', 'amount', 'currency']) END"
-        for name, bag, _, _ in _BAGS
-    )
-    staged = f"SELECT *, CASE WHEN _odd THEN struct_pack({texts}) END AS _pf FROM ({staged})"
-    presented = []
+    rests = []
     for name, bag, plain, _ in _BAGS:
-        found = f"_pf.{name}"
-        shop = f"{found}.shop = CAST({amount_of(bag, plain)} AS VARCHAR)"
-        read = f"{shop} AND {found}.code = _t1.currency"
-        presented.append(f"pa_{name} := CASE WHEN {read} THEN {found}.amount END")
-        presented.append(f"pc_{name} := CASE WHEN {read} THEN {found}.currency END")
+        text = f"CAST({bag} AS VARCHAR)"
+        shop = f"""concat('{{"shop_money":{{"amount":', {amount_of(bag, plain)}, _bag_middle)"""
+        rest = f"right({text}, length({text}) - length({shop}))"
+        rests.append(
+            f"{name} := CASE WHEN NOT _bm_{name} AND starts_with({text}, {shop}) THEN {rest} END"
+        )
+    staged = (
+        f"SELECT *, CASE WHEN _odd THEN struct_pack({', '.join(rests)}) END AS _pf FROM ({staged})"
+    )
+    presented = []
+    for name, *_ in _BAGS:
+        rest = f"_pf.{name}"
+        amount, currency = f"split_part({rest}, ',', 1)", f"left(right({rest}, 6), 3)"
+        read = f"""{rest} = concat({amount}, ',"currency_code":"', {currency}, '"}}}}')"""
+        presented.append(f"pa_{name} := CASE WHEN {read} THEN {amount} END")
+        presented.append(f"pc_{name} := CASE WHEN {read} THEN {currency} END")
     packed = f"struct_pack({', '.join(presented)})"
     staged = f"SELECT *, CASE WHEN _odd THEN {packed} END AS _pr FROM ({staged})"
     foreign = " OR ".join(f"{_pa(name)} IS NOT NULL" for name, *_ in _BAGS)
