@@ -112,12 +112,15 @@ def map_rows(con: duckdb.DuckDBPyConnection, source: str, general_source: str) -
     if pc.all(common).as_py() is not False:
         return result  # every row common (or none at all)
     other = pc.invert(common)
-    con.register(_UNCOMMON, _raw(mapped.filter(other)))
+    raw = _raw(mapped).filter(other)
+    del mapped  # its raw columns (NULL on common rows) would stay alive to the end
+    con.register(_UNCOMMON, raw)
     try:
         source = f"(SELECT {_casts(False)} FROM {_UNCOMMON})"
         again = con.sql(common_select(source, presentment=True)).to_arrow_table()
     finally:
         con.unregister(_UNCOMMON)
+        del raw
 
     def whole() -> pa.Table:
         return con.sql(mapping_select(general_source)).to_arrow_table().filter(other)
@@ -141,7 +144,7 @@ def _general_rows(
     if pc.all(common).as_py() is not False:
         return result
     other = pc.invert(common)
-    con.register(_UNCOMMON, _raw(mapped.filter(other)))
+    con.register(_UNCOMMON, _raw(mapped).filter(other))
     try:
         source = f"(SELECT {_casts(True)} FROM {_UNCOMMON})"
         others = con.sql(mapping_select(source)).to_arrow_table()
