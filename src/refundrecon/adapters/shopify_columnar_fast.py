@@ -14,7 +14,9 @@ MoneyBags are read as JSON text (``SCAN_COLUMNS``): parsing them into nested str
 sixth of the read. A common row's MoneyBag must be exactly the text its plain amount
 implies (shop and presentment money of that amount in the refund currency, as Shopify
 writes them), so its amounts are read from the plain fields alone; any other MoneyBag makes
-the row uncommon, and the general mapping reads it as a struct.
+the row uncommon. The rows left are read once more with ``presentment``: a MoneyBag may then
+also hold presentment money of its own (a Shopify Markets order), which gives the row
+mapper's presentment extras; the general mapping reads the rest, MoneyBags as structs.
 
 Column ``_common`` says which path a row takes; the shape test is structural (list lengths,
 absent keys, MoneyBag text), so a common row that fails a value check is still handed to the
@@ -94,6 +96,7 @@ _ADJUSTMENT_BAGS: tuple[Bag, ...] = (
 """The MoneyBags of the order adjustment a common row may have."""
 
 _BAGS = (*_line_bags(1), *_line_bags(2), *_ADJUSTMENT_BAGS)
+"""Every MoneyBag a common row may have, in the order the row mapper reads them."""
 
 _FOREIGN_ROW = "_foreign"
 """The column that is true for a common row whose MoneyBags hold presentment money of their
