@@ -41,6 +41,7 @@ from refundrecon.adapters.shopify_columnar_expr import (
     optional_text,
     pieces_ok,
     pro_rata_share,
+    quantity_too_big,
     string_content,
     text,
     text_piece,
@@ -102,11 +103,16 @@ _FOREIGN_ROW = "_foreign"
 """The column that is true for a common row whose MoneyBags hold presentment money of their
 own (another amount, mostly in another currency: a Shopify Markets order)."""
 
-_TEXTS = {
+_ROW_TEXTS = {
     "note": "note",
     "gateway": "_t1.gateway",
     "source": "_t1.source_name",
     "authorization": '_t1."authorization"',
+}
+"""The free-text fields of the refund and its transaction (the lines have their own)."""
+
+_TEXTS = {
+    **_ROW_TEXTS,
     **{f"product_type{k}": f"{_line(k)}.product_type" for k in _LINES},
     **{f"service{k}": f"{_line(k)}.fulfillment_service" for k in _LINES},
 }
@@ -305,22 +311,19 @@ def raw_amounts() -> dict[str, str]:
     quantities (``int_value``). They are JSON text typed as text, so an ``amount_piece``
     text can fall back on ``ABSENT``.
     """
-    raws: dict[str, str] = {}
+    # each amount the row mapper sums (a MoneyBag with a sign: a line's subtotal and tax, the
+    # adjustment's amount and tax); a line's discount is one of two MoneyBags, chosen below
+    raws = {f"_a_{name}": amount_of(bag, plain) for name, bag, plain, sign in _BAGS if sign}
     quantities: dict[str, str] = {}
     for k in _LINES:
         line = _line(k)
-        discount = (
+        raws[f"_a_disc{k}"] = (
             f"CASE WHEN {line} IS NULL THEN NULL WHEN {_has_allocations(k)} "
             f"THEN {amount_of(f'_d{k}.amount_set', f'_d{k}.amount')} "
             f"ELSE {amount_of(f'{line}.total_discount_set', f'{line}.total_discount')} END"
         )
-        raws[f"_a_sub{k}"] = amount_of(f"_x{k}.subtotal_set", f"_x{k}.subtotal")
-        raws[f"_a_tax{k}"] = amount_of(f"_x{k}.total_tax_set", f"_x{k}.total_tax")
-        raws[f"_a_disc{k}"] = discount
         quantities[f"_q{k}"] = int_value(_quantity(k))
         quantities[f"_lq{k}"] = int_value(_line_quantity(k))
-    raws["_a_jamt"] = amount_of("_j1.amount_set", "_j1.amount")
-    raws["_a_jtax"] = amount_of("_j1.tax_amount_set", "_j1.tax_amount")
     casts = {name: f"CAST({raw} AS VARCHAR)" for name, raw in raws.items()}
     second = {
         name: _if_second(sql) for name, sql in (casts | quantities).items() if name[-1] == "2"
@@ -451,11 +454,8 @@ def discounts() -> dict[str, str]:
 
 def _quantities_ok(k: int) -> str:
     """Line ``k``'s quantities let the general mapping decide its discount share."""
-    big = (
-        f"CASE WHEN _q{k} IS NOT NULL AND _lq{k} IS NOT NULL THEN false ELSE "
-        f"coalesce(regexp_full_match({_quantity(k)}, '-?[0-9]{{7,}}') "
-        f"OR regexp_full_match({_line_quantity(k)}, '-?[0-9]{{7,}}'), false) END"
-    )
+    too_big = quantity_too_big(_quantity(k), _line_quantity(k))
+    big = f"CASE WHEN _q{k} IS NOT NULL AND _lq{k} IS NOT NULL THEN false ELSE {too_big} END"
     sets = f"(_x{k}.subtotal_set IS NOT NULL OR _x{k}.total_tax_set IS NOT NULL)"
     return f"CASE WHEN {_differ(k)} THEN NOT {big} AND ({sets} OR NOT {_pro_rata(k)}) ELSE true END"
 
@@ -473,10 +473,6 @@ def _line_pieces(k: int) -> list[Piece]:
             for name in (f"product_type{k}", f"service{k}")
         ),
     ]
-
-
-_ROW_TEXTS = ("note", "gateway", "source", "authorization")
-"""The free-text fields of the refund and its transaction (the lines have their own)."""
 
 
 def ok(presentment: bool = False) -> str:
@@ -497,7 +493,7 @@ def ok(presentment: bool = False) -> str:
             *_line_pieces(1),
             amount_piece(_optional("_a_jamt", "_j1 IS NULL")),
             amount_piece(_optional("_a_jtax")),
-            *(text_piece(_TEXTS[k], _content(k), k in _FOLDED) for k in _ROW_TEXTS),
+            *(text_piece(raw, _content(k), k in _FOLDED) for k, raw in _ROW_TEXTS.items()),
         ]
     )
     second = [ids_piece(["_x2.location_id"]), *_line_pieces(2)]

@@ -43,9 +43,11 @@ from refundrecon.adapters.shopify_columnar_expr import (
     money_ok,
     optional_text,
     pro_rata_share,
+    quantity_too_big,
     text,
     text_ok,
     times_ok,
+    unquoted,
     value,
 )
 from refundrecon.adapters.shopify_columnar_fast import prepare
@@ -186,10 +188,7 @@ def _line_struct() -> str:
     """
     differ = "NOT coalesce(_p.q = _p.lq, false)"
     q, lq = int_value("_p.q"), int_value("_p.lq")
-    big = (
-        "coalesce(regexp_full_match(_p.q, '-?[0-9]{7,}') "
-        "OR regexp_full_match(_p.lq, '-?[0-9]{7,}'), false)"
-    )
+    big = quantity_too_big("_p.q", "_p.lq")
     pro_rata = f"coalesce({lq} > 0 AND {q} <> {lq}, false)"
     return (
         f"{{'ok': _p.ok AND (CASE WHEN {differ} THEN NOT {big} AND (_p.sets OR NOT {pro_rata}) "
@@ -239,7 +238,7 @@ def _return_id() -> str:
         f"WHEN {raw} IS NULL OR {raw} = 'null' THEN NULL "
         f"WHEN regexp_full_match({raw}, '-?[1-9][0-9]*|0') THEN CAST({raw} AS VARCHAR) "
         f"WHEN starts_with({raw}, '\"') AND NOT contains({raw}, '\\') "
-        f"THEN substr({raw}, 2, length({raw}) - 2) ELSE '\\' END END"
+        f"THEN {unquoted(raw)} ELSE '\\' END END"
     )
 
 
@@ -396,8 +395,7 @@ def mapping_select(source: str) -> str:
         ),
         "tenders": (
             "CASE WHEN len(tx) > 1 THEN array_to_string(list_transform(list_zip(tx, gateways), "
-            f"lambda _z: {method('_z[2]')} || ':' || substr(_z[1].amount, 2, "
-            "length(_z[1].amount) - 2)), ';') END"
+            f"lambda _z: {method('_z[2]')} || ':' || {unquoted('_z[1].amount')}), ';') END"
         ),
         "note": shared["note"],
         "restock": shared["restock"],
