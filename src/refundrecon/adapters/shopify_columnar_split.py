@@ -14,7 +14,8 @@ the row mapper (presentment money of its own) the row mapper's (tests compare th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import duckdb
 import numpy as np
@@ -106,21 +107,13 @@ def map_rows(con: duckdb.DuckDBPyConnection, source: str, general_source: str) -
     over it, as it would alone, and its uncommon rows are kept. A ``duckdb.Error`` from that
     read (a value ``read_json`` cannot type) is raised, as ``read_json`` alone would.
     """
-    mapped = con.sql(common_select(source)).to_arrow_table()
-    common = mapped[COMMON]
-    result = mapped.select(["ok", *MAPPED])
-    if pc.all(common).as_py() is not False:
+    result, common, raw = _uncommon(con.sql(common_select(source)).to_arrow_table())
+    if raw is None:
         return result  # every row common (or none at all)
+    with _registered(con, raw, general=False) as rows:
+        again = con.sql(common_select(rows, presentment=True)).to_arrow_table()
+    del raw
     other = pc.invert(common)
-    raw = _raw(mapped).filter(other)
-    del mapped  # its raw columns (NULL on common rows) would stay alive to the end
-    con.register(_UNCOMMON, raw)
-    try:
-        source = f"(SELECT {_casts(False)} FROM {_UNCOMMON})"
-        again = con.sql(common_select(source, presentment=True)).to_arrow_table()
-    finally:
-        con.unregister(_UNCOMMON)
-        del raw
 
     def whole() -> pa.Table:
         return con.sql(mapping_select(general_source)).to_arrow_table().filter(other)
@@ -128,9 +121,27 @@ def map_rows(con: duckdb.DuckDBPyConnection, source: str, general_source: str) -
     return _merge(result, _general_rows(con, again, whole), common)
 
 
-def _raw(mapped: pa.Table) -> pa.Table:
-    """A pass's ``_raw_*`` columns under their source names."""
-    return mapped.select([_RAW + name for name in COLUMNS]).rename_columns(list(COLUMNS))
+def _uncommon(mapped: pa.Table) -> tuple[pa.Table, pa.ChunkedArray, pa.Table | None]:
+    """A ``common_select`` result's ``ok`` and mapped columns, its ``_common`` flags, and the
+    raw columns of its other rows under their source names (``None`` when every row is
+    common). ``mapped`` itself is not kept, so its raw columns (NULL on common rows) are
+    freed once the caller drops it."""
+    common = mapped[COMMON]
+    result = mapped.select(["ok", *MAPPED])
+    if pc.all(common).as_py() is not False:
+        return result, common, None
+    raw = mapped.select([_RAW + name for name in COLUMNS]).rename_columns(list(COLUMNS))
+    return result, common, raw.filter(pc.invert(common))
+
+
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, raw: pa.Table, general: bool) -> Iterator[str]:
+    """``raw`` registered for the queries of the block, which read it through ``_casts``."""
+    con.register(_UNCOMMON, raw)
+    try:
+        yield f"(SELECT {_casts(general)} FROM {_UNCOMMON})"
+    finally:
+        con.unregister(_UNCOMMON)
 
 
 def _general_rows(
@@ -139,19 +150,14 @@ def _general_rows(
     """``mapped``'s rows (a ``common_select`` result), its uncommon ones mapped by the general
     mapping instead; ``whole`` gives the general mapping of ``mapped``'s rows from the file,
     for when the raw columns cannot be cast."""
-    common = mapped[COMMON]
-    result = mapped.select(["ok", *MAPPED])
-    if pc.all(common).as_py() is not False:
+    result, common, raw = _uncommon(mapped)
+    if raw is None:
         return result
-    other = pc.invert(common)
-    con.register(_UNCOMMON, _raw(mapped).filter(other))
-    try:
-        source = f"(SELECT {_casts(True)} FROM {_UNCOMMON})"
-        others = con.sql(mapping_select(source)).to_arrow_table()
-    except duckdb.Error:
-        others = whole().filter(other)
-    finally:
-        con.unregister(_UNCOMMON)
+    with _registered(con, raw, general=True) as rows:
+        try:
+            others = con.sql(mapping_select(rows)).to_arrow_table()
+        except duckdb.Error:
+            others = whole().filter(pc.invert(common))
     return _merge(result, others, common)
 
 
