@@ -116,7 +116,7 @@ CREATE TABLE IF NOT EXISTS cases (
     grace_hours DOUBLE,              -- the grace window applied, when a role was awaited
     period VARCHAR NOT NULL,         -- e.g. 2026-W47
     candidates VARCHAR[],            -- record keys of equally good candidates never auto-linked
-    anchor_rid BIGINT NOT NULL,        -- the record describing the refund: sales, else payments,
+    anchor_rid BIGINT NOT NULL,      -- the record describing the refund: sales, else payments,
                                      -- else ledger (lowest rid first)
     sales_at TIMESTAMPTZ,            -- when the first sales record was made
     payments_at TIMESTAMPTZ,         -- when the last payments record was made
